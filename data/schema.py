@@ -1,0 +1,133 @@
+"""The case database's tables, defined once for SQLite and PostgreSQL.
+
+The tables and columns are those of ../shared/spec/extract-format.md, in the same order, so that
+the loader and the exporter can be driven by this metadata. Two tables are the project's own and
+are never part of an extract: `dataset_info` (is this database synthetic, when was it made) and
+`audit_log` (who looked at what).
+"""
+from sqlalchemy import (
+    Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, ForeignKeyConstraint, Index,
+    Integer, MetaData, String, Table, Text,
+)
+
+ID = String(32)
+metadata = MetaData()
+
+programme = Table(
+    "programme", metadata,
+    # One row: the extract has no key, so a load replaces the single row.
+    Column("programme_key", Integer, primary_key=True, default=1),
+    Column("start_date", Date, nullable=False),
+    Column("deadline", Date, nullable=False),
+    Column("reports_per_official", Integer, nullable=False),
+    CheckConstraint("programme_key = 1", name="programme_single_row"),
+)
+
+districts = Table(
+    "districts", metadata,
+    Column("district_code", String(5), primary_key=True),
+    Column("name_ko", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("child_population", Integer, nullable=False),
+)
+
+agencies = Table(
+    "agencies", metadata,
+    Column("agency_id", ID, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("operator", String(16), nullable=False),
+    Column("district_code", String(5), ForeignKey("districts.district_code"), nullable=False),
+)
+
+staff = Table(
+    "staff", metadata,
+    Column("staff_id", ID, primary_key=True),
+    Column("district_code", String(5), ForeignKey("districts.district_code"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date),
+    Index("ix_staff_district_role", "district_code", "role"),
+)
+
+staffing_targets = Table(
+    "staffing_targets", metadata,
+    Column("district_code", String(5), ForeignKey("districts.district_code"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+    Column("effective_on", Date, primary_key=True),
+    Column("target", Integer, nullable=False),
+)
+
+children = Table(
+    "children", metadata,
+    Column("child_id", ID, primary_key=True),
+    Column("district_code", String(5), ForeignKey("districts.district_code"), nullable=False),
+    Column("cohort", String(16), nullable=False),
+    Column("birth_year", Integer, nullable=False),
+    Column("listed_on", Date, nullable=False),
+    Column("removed_on", Date),
+    Index("ix_children_district_cohort", "district_code", "cohort"),
+)
+
+reports = Table(
+    "reports", metadata,
+    Column("report_id", ID, primary_key=True),
+    Column("district_code", String(5), ForeignKey("districts.district_code"), nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("child_id", ID, ForeignKey("children.child_id")),
+    Index("ix_reports_district_received", "district_code", "received_on"),
+    Index("ix_reports_received", "received_on"),
+)
+
+visits = Table(
+    "visits", metadata,
+    Column("visit_id", ID, primary_key=True),
+    Column("child_id", ID, ForeignKey("children.child_id"), nullable=False),
+    Column("visit_date", Date, nullable=False),
+    Column("staff_id", ID, ForeignKey("staff.staff_id"), nullable=False),
+    Column("second_staff_id", ID, ForeignKey("staff.staff_id")),
+    Column("outcome", String(16), nullable=False),
+    Column("risk_level", String(16)),
+    Column("abuse_suspected", Boolean),
+    Index("ix_visits_child_date", "child_id", "visit_date"),
+    Index("ix_visits_date", "visit_date"),
+)
+
+referrals = Table(
+    "referrals", metadata,
+    Column("referral_id", ID, primary_key=True),
+    Column("child_id", ID, ForeignKey("children.child_id"), nullable=False),
+    Column("visit_id", ID, ForeignKey("visits.visit_id")),
+    Column("referred_on", Date, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("agency_id", ID, ForeignKey("agencies.agency_id")),
+    Column("closed_on", Date),
+    Column("result", String(32)),
+    Index("ix_referrals_child", "child_id"),
+    Index("ix_referrals_referred", "referred_on"),
+)
+
+# Tables of the extract, in an order in which every reference points backwards.
+EXTRACT_TABLES = [
+    programme, districts, agencies, staff, staffing_targets, children, reports, visits, referrals,
+]
+
+dataset_info = Table(
+    "dataset_info", metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("event_id", Integer, primary_key=True, autoincrement=True),
+    Column("logged_at", DateTime(timezone=True), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("district_code", String(5)),
+    Column("page", Text, nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("detail", Text, nullable=False, default=""),
+    Column("rows", Integer),
+    Index("ix_audit_logged_at", "logged_at"),
+)
