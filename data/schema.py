@@ -91,6 +91,9 @@ visits = Table(
     Column("abuse_suspected", Boolean),
     Index("ix_visits_child_date", "child_id", "visit_date"),
     Index("ix_visits_date", "visit_date"),
+    # Covers the per-child visit figures of queries/ (counted visits, first seen, two-person
+    # share), so both databases read the index alone instead of every visit row.
+    Index("ix_visits_child_status", "child_id", "visit_date", "outcome", "second_staff_id"),
 )
 
 referrals = Table(

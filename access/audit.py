@@ -1,0 +1,122 @@
+"""The audit trail: who looked at what, appended to the audit_log table, never changed.
+
+`record` appends one event; `recent` reads the latest for the response team's page; `protect`
+installs database triggers that reject UPDATE, DELETE (and on PostgreSQL TRUNCATE) of audit_log,
+so even a bug or a stray SQL session cannot rewrite the trail. There is deliberately no update or
+delete function here. In production, also give the app's database role only INSERT and SELECT on
+audit_log (docs/deployment.md).
+
+Never record tokens, passwords or cookies: `detail_json` drops such keys, and `record` blanks
+anything that looks like a JSON Web Token.
+"""
+import json
+import re
+from collections.abc import MutableMapping
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import insert, text
+from sqlalchemy.engine import Engine
+
+from access.viewer import Viewer
+from data.schema import audit_log
+
+ACTIONS = ("view", "download", "child_list", "login", "refused", "logout")
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+MAX_DETAIL = 2000
+_SECRET_KEY = re.compile(r"token|password|passwd|secret|cookie|authorization|credential", re.I)
+_JWT = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+
+
+def detail_json(**fields) -> str:
+    """Compact JSON of filters and the like, sorted keys, None values and secret-ish keys left out."""
+    kept = {k: v for k, v in fields.items() if v is not None and not _SECRET_KEY.search(k)}
+    return json.dumps(kept, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def record(engine: Engine, viewer: Viewer, page: str, action: str, detail: str = "",
+           rows: int | None = None) -> None:
+    """Append one event. Raises on an unknown action rather than logging something vague."""
+    record_identity(engine, viewer.subject, viewer.role, viewer.district_code, page, action,
+                    detail, rows)
+
+
+def record_identity(engine: Engine, subject: str, role: str, district_code: str | None, page: str,
+                    action: str, detail: str = "", rows: int | None = None) -> None:
+    """`record` for an identity that has no Viewer (an unknown login refused): role 'unknown'."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}; one of {ACTIONS}")
+    detail = _JWT.sub("[redacted]", detail or "")[:MAX_DETAIL]
+    with engine.begin() as conn:
+        conn.execute(insert(audit_log).values(
+            logged_at=datetime.now(timezone.utc),
+            subject=subject,
+            role=role,
+            district_code=district_code,
+            page=page,
+            action=action,
+            detail=detail,
+            rows=None if rows is None else int(rows),
+        ))
+
+
+def record_once(engine: Engine, viewer: Viewer, page: str, action: str, detail: str = "",
+                rows: int | None = None, *, memory: MutableMapping) -> bool:
+    """`record`, unless this page's last event of this action had the same detail and rows.
+
+    Streamlit reruns the page on every click; pass st.session_state as `memory` so that a view
+    is logged when the page or its filters change, not at every rerun. Returns whether it logged.
+    """
+    key = f"_audit_last:{action}:{page}"
+    signature = (viewer.subject, viewer.role, viewer.district_code, detail, rows)
+    if memory.get(key) == signature:
+        return False
+    record(engine, viewer, page, action, detail, rows)
+    memory[key] = signature
+    return True
+
+
+def recent(engine: Engine, limit: int = 500) -> pd.DataFrame:
+    """The latest `limit` events, newest first, logged_at as a UTC timestamp."""
+    with engine.connect() as conn:
+        result = conn.execute(text(_sql("audit_recent.sql")), {"limit": int(limit)})
+        df = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    # SQLite hands back naive datetimes (stored as UTC); make both databases agree.
+    df["logged_at"] = pd.to_datetime(df["logged_at"], utc=True)
+    return df
+
+
+def protect(engine: Engine) -> None:
+    """Install the triggers that make audit_log append-only, unless both are there already.
+
+    Idempotent: the app calls it at start. In production the triggers are installed once by the
+    schema's owner (`python -m access.audit protect`); the app's own database role, which may
+    only select and insert, then finds them present and changes nothing.
+    """
+    dialect = engine.dialect.name
+    if dialect not in ("postgresql", "sqlite"):
+        raise NotImplementedError(f"no append-only triggers for {dialect}")
+    with engine.connect() as conn:
+        if conn.execute(text(_sql(f"audit_triggers_{dialect}.sql"))).scalar() == 2:
+            return
+    statements = [s.strip() for s in _sql(f"audit_protect_{dialect}.sql").split("\n-- split\n")]
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+
+
+def _sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+if __name__ == "__main__":
+    import sys
+
+    from data.db import make_engine
+
+    if sys.argv[1:] != ["protect"]:
+        sys.exit("usage: python -m access.audit protect   (installs the append-only triggers on "
+                 "the database of CASES_DB_URL)")
+    protect(make_engine())
+    print("audit_log is append-only")

@@ -1,0 +1,189 @@
+"""Who is looking: `current_viewer()`, called once per run by dashboard.py before anything else.
+
+Two modes, chosen by the server's own configuration, never by anything the browser sends:
+
+- Login configured (an `[auth]` table in .streamlit/secrets.toml): OpenID Connect through
+  st.login. The token's expiry is checked on every run (Streamlit does not check it), and the
+  identity is mapped to a role by the role map (access/rolemap.py, env CASES_ROLE_MAP). An
+  identity not in the map gets a polite refusal, is audited 'refused', and the run stops.
+- No login configured: a labelled demo, only if the database says it is synthetic
+  (dataset_info synthetic = 'true'), with a "view as" switch in the sidebar. A database that is
+  not synthetic is never shown without login: the page explains how to configure it and stops.
+
+The Viewer is kept in st.session_state under a private key for code that needs it later in the
+same run (`viewer()`); it is recomputed every run, so a role map change or an expiry applies at
+the next click. Nothing here is cached across viewers (st.cache_* is shared by all sessions).
+"""
+import logging
+import time
+from pathlib import Path
+
+import streamlit as st
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from access import audit, rolemap
+from access.viewer import DEMO_DEFAULT, ROLES, Viewer
+from data.db import database_url, make_engine
+
+VIEWER_KEY = "_access_viewer"
+_LOGIN_AUDITED_KEY = "_access_login_audited"
+_SQL_DIR = Path(__file__).resolve().parent / "sql"
+_LOG = logging.getLogger(__name__)
+ROLE_LABELS = {
+    "city": "City (Deputy Mayor's office)",
+    "response_team": "Child Abuse Response Team",
+    "district": "District head",
+}
+
+
+@st.cache_resource
+def engine() -> Engine:
+    """The case database's engine, one per process (an engine is a connection pool)."""
+    return make_engine(database_url())
+
+
+def current_viewer(db: Engine | None = None) -> Viewer:
+    """The viewer of this run; stops the run (st.stop) when there is no one to show data to."""
+    db = db if db is not None else engine()
+    section = auth_section()
+    viewer = _logged_in_viewer(db, section) if section else _demo_viewer(db)
+    st.session_state[VIEWER_KEY] = viewer
+    return viewer
+
+
+def viewer() -> Viewer:
+    """The viewer decided earlier in this run by current_viewer()."""
+    found = st.session_state.get(VIEWER_KEY)
+    if not isinstance(found, Viewer):
+        raise PermissionError("current_viewer() has not run in this session")
+    return found
+
+
+def auth_section() -> dict:
+    """The [auth] table of secrets.toml, or {} when login is not configured."""
+    try:
+        section = st.secrets.get("auth")
+    except (FileNotFoundError, KeyError):
+        return {}
+    return dict(section) if section else {}
+
+
+def _provider(section: dict) -> str | None:
+    """None for an unnamed provider ([auth] holds client_id), else the first named one."""
+    if section.get("client_id"):
+        return None
+    named = sorted(k for k, v in section.items() if isinstance(v, dict) and "client_id" in v)
+    return named[0] if named else None
+
+
+# --- login mode -------------------------------------------------------------------------------
+
+def _logged_in_viewer(db: Engine, section: dict) -> Viewer:
+    if not st.user.get("is_logged_in"):
+        st.title("Child-abuse inspection dashboard")
+        st.write("This dashboard holds information about children in the city's care programme. "
+                 "Please log in with your city account.")
+        st.button("Log in", on_click=st.login, args=(_provider(section),), type="primary")
+        st.stop()
+
+    email = st.user.get("email")
+    if st.user.get("email_verified") is False:
+        email = None  # an address the identity provider has not verified identifies no one
+    sub = st.user.get("sub")
+    subject = (email or sub or "unknown")
+
+    if _expired(st.user.get("exp")):
+        _refuse(db, subject, "expired",
+                "Your login has expired. Please log in again.", offer_logout=True)
+
+    try:
+        roles = rolemap.load()
+    except rolemap.RoleMapError as exc:
+        _LOG.error("role map unusable: %s", exc)  # details for the administrators, not the viewer
+        _refuse(db, subject, "role_map_unusable",
+                "Access cannot be checked right now. Please contact the dashboard's administrators.",
+                offer_logout=True)
+    found = roles.lookup(email=email, sub=sub)
+    if found is None:
+        _refuse(db, subject, "not_in_role_map",
+                "You are logged in, but your account has no access to this dashboard. If you need "
+                "access, ask the Child Abuse Response Team to add you.", offer_logout=True)
+
+    if not st.session_state.get(_LOGIN_AUDITED_KEY):
+        audit.record(db, found, "login", "login")
+        st.session_state[_LOGIN_AUDITED_KEY] = True
+    with st.sidebar:
+        st.caption(f"Logged in as {found.subject} — {ROLE_LABELS[found.role]}"
+                   + (f" {found.district_code}" if found.district_code else ""))
+        st.button("Log out", on_click=st.logout, key="_access_logout")
+    return found
+
+
+def _expired(exp) -> bool:
+    """True when the identity token's expiry has passed or is missing (fail closed)."""
+    try:
+        return float(exp) <= time.time()
+    except (TypeError, ValueError):
+        return True
+
+
+def _refuse(db: Engine, subject: str, reason: str, message: str, offer_logout: bool) -> None:
+    audit.record_identity(db, subject, "unknown", None, "login", "refused",
+                          audit.detail_json(reason=reason))
+    st.session_state.pop(VIEWER_KEY, None)
+    st.title("No access")
+    st.info(message)
+    if offer_logout:
+        st.button("Log out", on_click=st.logout, key="_access_refused_logout")
+    st.stop()
+
+
+# --- demo mode --------------------------------------------------------------------------------
+
+def is_synthetic(db: Engine) -> bool:
+    """Whether the database declares itself synthetic. Any doubt (no table, no row) is 'no'."""
+    try:
+        with db.connect() as conn:
+            value = conn.execute(text(_sql("dataset_synthetic.sql"))).scalar()
+    except SQLAlchemyError:
+        return False
+    return str(value).strip().lower() == "true"
+
+
+def _demo_viewer(db: Engine) -> Viewer:
+    if not is_synthetic(db):
+        st.title("Login is not configured")
+        st.error("This database does not declare itself synthetic, so it may hold real children's "
+                 "information, and no login is configured. Nothing is shown.")
+        st.markdown(
+            "To show it, configure login: add an `[auth]` table to `.streamlit/secrets.toml` "
+            "(OpenID Connect: `redirect_uri`, `cookie_secret`, `client_id`, `client_secret`, "
+            "`server_metadata_url`) and set `CASES_ROLE_MAP` to the role map file. "
+            "See docs/deployment.md.")
+        st.stop()
+
+    with st.sidebar:
+        st.warning("DEMO: synthetic data, no real children. Login is off; choose whose view to see.")
+        role = st.radio("View as", ROLES, index=ROLES.index(DEMO_DEFAULT.role),
+                        format_func=ROLE_LABELS.get, key="demo_view_as")
+        district = None
+        if role == "district":
+            districts = _district_choices(db)
+            if not districts:
+                st.error("The demo database has no districts.")
+                st.stop()
+            district = st.selectbox("District", list(districts), format_func=districts.get,
+                                    key="demo_district")
+    return Viewer(subject="demo", role=role, district_code=district)
+
+
+def _district_choices(db: Engine) -> dict[str, str]:
+    with db.connect() as conn:
+        rows = conn.execute(text(_sql("district_choices.sql"))).all()
+    return {code: f"{code} {name_en} {name_ko}" for code, name_en, name_ko in rows}
+
+
+def _sql(name: str) -> str:
+    return (_SQL_DIR / name).read_text(encoding="utf-8")

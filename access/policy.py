@@ -1,0 +1,253 @@
+"""What a viewer may receive of a query's result: one function, `apply`, called on every result.
+
+The rules (../shared/spec/programme.md: a district head never sees child-level rows of another
+district):
+
+- `response_team`: everything, unchanged.
+- `city`: every district's figures; child-level queries are refused (PermissionError).
+- `district`: its own district raw; other districts' figures pass through small-cell suppression
+  (access/suppression.py). Child-level queries must already be scoped by SQL to the viewer's own
+  district: a row of another district here is a bug upstream, so it raises rather than being
+  quietly filtered out.
+
+Aggregate queries come back with the same columns for every role: the query's columns plus a
+boolean `<column>_suppressed` for each count and each figure built on counts (all False when
+nothing was masked), so the dashboard has one code path.
+
+Call `apply` on the whole city's result (all districts), then filter for display: complementary
+suppression needs every district's row to choose its complements. A result scoped by SQL to one
+other district is refused for district viewers for that reason.
+
+Unknown query names, and unknown columns in a known query, fail closed (ValueError): a new column
+must be classified here before any district viewer receives it.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from access import suppression
+from access.viewer import Viewer
+
+
+class ScopeError(PermissionError):
+    """A child-level result holds rows outside the viewer's district: the query was not scoped."""
+
+
+@dataclass(frozen=True)
+class QueryRules:
+    columns: tuple                    # the query's columns (metrics.md, Query contract)
+    child_level: bool = False
+    public: bool = False              # no figure about children: the same for every role
+    counts: tuple = ()                # counts of children or reports: suppressed
+    hidden_counts: dict = field(default_factory=dict)  # {name: df -> Series}: counts a figure implies
+    derived: dict = field(default_factory=dict)        # {column: (source columns...)}: masked with them
+    row_totals: dict = field(default_factory=dict)     # {total: [parts]} additive within a row
+    group_cols: tuple = ()            # rows sharing these form a column with a public city total
+    complete_grid: bool = False       # absent rows mean zero: add them so zeros can be complements
+
+
+def _seen_7d(df: pd.DataFrame) -> pd.Series:
+    # pace_7d is a count of children over 7 days divided by 7: the count itself is disclosive.
+    return (df["pace_7d"].astype(float) * 7).round()
+
+
+def _neglect_remaining(df: pd.DataFrame) -> pd.Series:
+    # neglect_remaining_per_planner times the (public) planner count gives a count of children.
+    return (df["neglect_remaining_per_planner"].astype(float) * df["welfare_planners"].astype(float)).round()
+
+
+RULES: dict[str, QueryRules] = {
+    "district_progress": QueryRules(
+        columns=("district_code", "cohort", "listed", "seen", "attempted_not_seen", "not_attempted",
+                 "completion_rate", "plan_rate", "pace_7d", "required_pace", "projected_completion",
+                 "two_person_rate", "unreachable"),
+        counts=("listed", "seen", "attempted_not_seen", "not_attempted", "unreachable"),
+        hidden_counts={"_seen_7d": _seen_7d},
+        derived={
+            "completion_rate": ("seen", "listed"),
+            "pace_7d": ("_seen_7d",),
+            "required_pace": ("listed", "seen"),
+            "projected_completion": ("listed", "seen", "_seen_7d"),
+            # Its denominator (seen visits) is not published; it moves with `seen`.
+            "two_person_rate": ("seen",),
+        },
+        row_totals={"listed": ["seen", "attempted_not_seen", "not_attempted"]},
+        group_cols=("cohort",),
+    ),
+    "referral_outcomes": QueryRules(
+        columns=("district_code", "cohort", "kind", "outcome", "referrals", "children"),
+        counts=("referrals", "children"),
+        group_cols=("cohort", "kind", "outcome"),
+        complete_grid=True,
+    ),
+    # Staff numbers are administrative facts about the city's workforce, not about children:
+    # they stay published. Report counts and children per planner are suppressed.
+    "staffing": QueryRules(
+        columns=("district_code", "abuse_officials", "welfare_planners", "abuse_officials_target",
+                 "reports_12m", "reports_per_official", "teams_of_two",
+                 "neglect_remaining_per_planner"),
+        counts=("reports_12m",),
+        hidden_counts={"_neglect_remaining": _neglect_remaining},
+        derived={
+            "reports_per_official": ("reports_12m",),
+            "neglect_remaining_per_planner": ("_neglect_remaining",),
+        },
+    ),
+    "daily_changes": QueryRules(
+        columns=("district_code", "newly_seen", "new_referrals", "new_police_referrals", "new_high_risk"),
+        counts=("newly_seen", "new_referrals", "new_police_referrals", "new_high_risk"),
+    ),
+    # City totals have no district column and pass as they are. A per-district variant (with a
+    # district_code column, all districts) is suppressed day by day.
+    "city_progress_daily": QueryRules(
+        columns=("date", "cohort", "listed", "seen", "completion_rate", "plan_rate", "district_code"),
+        counts=("listed", "seen"),
+        derived={"completion_rate": ("seen", "listed")},
+        group_cols=("date", "cohort"),
+    ),
+    "attention_list": QueryRules(
+        columns=("child_id", "district_code", "cohort", "reason", "since"),
+        child_level=True,
+    ),
+    "data_quality_findings": QueryRules(
+        columns=("child_id", "district_code", "cohort", "finding", "date"),
+        child_level=True,
+    ),
+    "data_quality_counts": QueryRules(
+        columns=("district_code", "finding", "findings", "children"),
+        counts=("findings", "children"),
+        group_cols=("finding",),
+        complete_grid=True,
+    ),
+    "police_linkage": QueryRules(
+        columns=("district_code", "children_at_risk", "children_police_referred", "police_linkage_rate"),
+        counts=("children_at_risk", "children_police_referred"),
+        derived={"police_linkage_rate": ("children_police_referred", "children_at_risk")},
+    ),
+    "referral_delay": QueryRules(
+        columns=("district_code", "cohort", "kind", "referrals", "mean_days", "same_day", "days_1_7",
+                 "days_8_30", "over_30", "before_visit"),
+        counts=("referrals", "same_day", "days_1_7", "days_8_30", "over_30", "before_visit"),
+        # A mean over a few referrals gives away their delays: it goes with its count.
+        derived={"mean_days": ("referrals", "before_visit")},
+        row_totals={"referrals": ["same_day", "days_1_7", "days_8_30", "over_30", "before_visit"]},
+        group_cols=("cohort", "kind"),
+        complete_grid=True,
+    ),
+    # Whole-city facts with nothing about a district's children: the same for every role.
+    # (child_population is the published census figure; table_freshness counts whole tables.)
+    "districts": QueryRules(columns=("district_code", "name_ko", "name_en", "child_population"), public=True),
+    "programme": QueryRules(columns=("start_date", "deadline", "reports_per_official"), public=True),
+    "dataset_info": QueryRules(columns=("key", "value"), public=True),
+    "table_freshness": QueryRules(columns=("table", "newest_date", "rows"), public=True),
+}
+
+
+def apply(query_name: str, df: pd.DataFrame, viewer: Viewer, *, district_code: str | None = None) -> pd.DataFrame:
+    """What `viewer` may receive of `df`, the result of query `query_name`.
+
+    district_code: the district the query was scoped to by SQL (None: the whole city). A district
+    viewer may scope an aggregate query only to their own district (see the module docstring).
+    """
+    rules = RULES.get(query_name)
+    if rules is None:
+        raise ValueError(f"no access rules for query {query_name!r}: refusing to pass its result")
+    unknown = [c for c in df.columns if c not in rules.columns]
+    if unknown:
+        raise ValueError(f"query {query_name!r} returned columns with no access rule: {unknown}")
+
+    if rules.child_level:
+        return _child_level(query_name, df, viewer)
+    if rules.public:
+        return df.copy()
+
+    if viewer.role == "district" and district_code not in (None, viewer.district_code):
+        raise PermissionError(
+            f"{query_name}: run it for the whole city and filter after apply(); a result of "
+            "another single district cannot be suppressed safely on its own")
+    if "district_code" not in df.columns:
+        # A city-level aggregate (city_progress_daily without districts), or scoped to the
+        # viewer's own district: public to every role.
+        return _with_markers(df, rules, masked=None)
+
+    if viewer.role != "district":
+        return _with_markers(df, rules, masked=None)
+    return _suppressed(df, rules, viewer)
+
+
+def _child_level(query_name, df, viewer):
+    if viewer.role == "city":
+        raise PermissionError(f"the city role sees no child-level rows ({query_name})")
+    if viewer.role == "district":
+        others = df.loc[df["district_code"] != viewer.district_code, "district_code"]
+        if len(others):
+            raise ScopeError(
+                f"{query_name} holds {len(others)} row(s) outside district {viewer.district_code}: "
+                "the query must be scoped to the viewer's district in SQL")
+    return df
+
+
+def _marked_columns(rules):
+    return [c for c in rules.counts] + [c for c in rules.derived if not c.startswith("_")]
+
+
+def _with_markers(df, rules, masked):
+    out = df.copy()
+    for col in _marked_columns(rules):
+        if col in out.columns:
+            out[suppression.marker(col)] = False
+    return out
+
+
+def _suppressed(df, rules, viewer):
+    work = _complete(df, rules) if rules.complete_grid else df.reset_index(drop=True).copy()
+    present = [c for c in rules.counts if c in work.columns]
+    hidden = {}
+    for name, compute in rules.hidden_counts.items():
+        try:
+            work[name] = compute(work)
+            hidden[name] = True
+        except KeyError:
+            pass  # the figure that implies it is not in this result
+    derived = {c: tuple(s for s in sources if s in present or s in hidden)
+               for c, sources in rules.derived.items() if c in work.columns}
+    derived = {c: s for c, s in derived.items() if s}
+    protected = (work["district_code"] == viewer.district_code).to_numpy()
+    out = suppression.suppress(
+        work,
+        count_cols=present + list(hidden),
+        rate_cols=derived,
+        group_cols=[c for c in rules.group_cols if c in work.columns],
+        protected=protected,
+        row_totals={t: p for t, p in rules.row_totals.items() if t in present and all(x in present for x in p)},
+    )
+    drop = list(hidden) + [suppression.marker(h) for h in hidden]
+    out = out.drop(columns=drop)
+    if rules.complete_grid:
+        # Rows added as zeros and still published as zero carry nothing: drop them again, keep
+        # the masked ones (a masked zero is indistinguishable from a masked small count).
+        added = out.pop("_added").to_numpy(dtype=bool)
+        any_masked = np.zeros(len(out), dtype=bool)
+        for col in present:
+            any_masked |= out[suppression.marker(col)].to_numpy(dtype=bool)
+        out = out[~added | any_masked].reset_index(drop=True)
+    for col in _marked_columns(rules):
+        if col in out.columns and suppression.marker(col) not in out.columns:
+            out[suppression.marker(col)] = False
+    return out
+
+
+def _complete(df, rules):
+    """Every district present times every group present, absent combinations as zero counts."""
+    keys = ["district_code", *rules.group_cols]
+    districts = df["district_code"].drop_duplicates()
+    groups = df[list(rules.group_cols)].drop_duplicates()
+    grid = districts.to_frame().merge(groups, how="cross")
+    out = grid.merge(df, on=keys, how="left", indicator=True)
+    out["_added"] = out.pop("_merge") == "left_only"
+    for col in rules.counts:
+        if col in out.columns:
+            out[col] = out[col].fillna(0)
+    return out[[c for c in df.columns] + ["_added"]]

@@ -1,0 +1,99 @@
+"""The district choropleth, drawn offline: MapLibre with no base tiles ("white-bg"), the centre
+and zoom computed from the boundaries, and districts without a value drawn grey, not left out.
+
+Pure: DataFrame and GeoJSON in, plotly Figure out.
+"""
+import math
+import textwrap
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from geo import boundaries
+
+NO_DATA_COLOUR = "#d9d9d9"
+TILE = 512  # MapLibre's world is 512 px wide at zoom 0
+
+
+def center_zoom(bbox, width_px: int = 800, height_px: int = 600, padding: float = 0.9):
+    """Centre and zoom that fit bbox (west, south, east, north) into a map of that size."""
+    if bbox is None:
+        return {"lon": 127.0, "lat": 36.5}, 5.5  # all of Korea
+    west, south, east, north = bbox
+
+    def merc_y(lat):
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_span = max(east - west, 1e-6) / 360.0
+    lat_span = max(merc_y(north) - merc_y(south), 1e-6) / (2 * math.pi)
+    zoom = min(math.log2(width_px * padding / TILE / lon_span),
+               math.log2(height_px * padding / TILE / lat_span))
+    centre_lat = math.degrees(math.atan(math.sinh((merc_y(north) + merc_y(south)) / 2)))
+    return {"lon": (west + east) / 2, "lat": centre_lat}, round(zoom, 2)
+
+
+def _hover_definition(text: str) -> str:
+    return "<br>".join(textwrap.wrap(text, 60))
+
+
+def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition: str = "",
+               percent: bool = False, diverging: bool = False, geojson: dict | None = None,
+               no_data_label: str = "no data", highlight: str | None = None,
+               height_px: int = 600) -> go.Figure:
+    """One polygon per row of `values` (district_code, name, `value`), coloured by `value`.
+
+    Rows whose value is null are drawn grey and say `no_data_label` on hover. Districts with no
+    boundary cannot be drawn (geo.boundaries.missing tells which).
+    """
+    d = values.copy()
+    d["district_code"] = d["district_code"].astype(str)
+    geojson = geojson or boundaries.for_districts(d["district_code"])
+    center, zoom = center_zoom(boundaries.bounds(geojson), height_px=height_px)
+    about = _hover_definition(definition)
+    fmt = "%{z:.1%}" if percent else "%{z:,.2f}"
+    has = d[d[value].notna()]
+    none = d[d[value].isna()]
+    fig = go.Figure()
+    if len(none):
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, featureidkey=f"properties.{boundaries.KEY}",
+            locations=none["district_code"], z=[0] * len(none), meta="no_data",
+            colorscale=[[0, NO_DATA_COLOUR], [1, NO_DATA_COLOUR]], showscale=False,
+            marker={"line": {"color": "white", "width": 1}}, name=no_data_label,
+            text=none["name"], hovertemplate=f"<b>%{{text}}</b><br>{no_data_label}<extra></extra>",
+        ))
+    if len(has):
+        extra = {}
+        if diverging:
+            top = float(has[value].abs().max()) or 1.0
+            extra = {"colorscale": "RdBu", "zmid": 0, "zmin": -top, "zmax": top}
+        else:
+            extra = {"colorscale": "Blues"}
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, featureidkey=f"properties.{boundaries.KEY}",
+            locations=has["district_code"], z=has[value].astype(float), meta="value",
+            marker={"line": {"color": "white", "width": 1}, "opacity": 0.85}, name=value_label,
+            text=has["name"], customdata=has["district_code"],
+            colorbar={"title": {"text": value_label}, "tickformat": ".0%" if percent else None},
+            hovertemplate=f"<b>%{{text}}</b><br>{value_label}: {fmt}<br><br>"
+                          f"<span style='font-size:11px'>{about}</span><extra></extra>",
+            **extra,
+        ))
+    if highlight is not None and highlight in set(d["district_code"]):
+        fig.add_trace(go.Choroplethmap(
+            geojson=boundaries.for_districts([highlight]),
+            featureidkey=f"properties.{boundaries.KEY}", locations=[highlight], z=[0],
+            meta="highlight", colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+            showscale=False, marker={"line": {"color": "#ff7f0e", "width": 3}},
+            hoverinfo="skip",
+        ))
+    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom},
+                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height_px,
+                      clickmode="event+select")
+    return fig
+
+
+def locations(fig: go.Figure) -> set[str]:
+    """Every district drawn on the map (valued and grey), for tests and checks."""
+    return {str(loc) for tr in fig.data if tr.meta in ("value", "no_data") for loc in tr.locations}

@@ -1,0 +1,152 @@
+"""Data access for pages: one call per visual, with the shared filters and the viewer's rights.
+
+Every query goes through `queries.cache.fetch` (cached, keyed on small values only). Who may see
+what is decided here on every call, never cached: child-level queries are scoped to the viewer's
+district (the city role gets none), then `access.policy.apply` suppresses small cells of other
+districts for district viewers.
+"""
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+import queries
+import queries.cache
+from access import login, policy
+from access.viewer import Viewer
+from data.db import database_url
+from pages.common import filters
+
+VIEWER_KEY = "_viewer"  # set by dashboard.py on every run; session state never reaches the browser
+FILTER = "filter"
+
+
+def db_url() -> str:
+    return database_url()
+
+
+def engine():
+    """One engine per database URL for the whole process."""
+    return queries.cache.engine(db_url())
+
+
+def viewer() -> Viewer:
+    """The viewer of this run, as dashboard.py established it (access.login decides)."""
+    v = st.session_state.get(VIEWER_KEY)
+    if isinstance(v, Viewer):
+        return v
+    v = login.current_viewer()
+    st.session_state[VIEWER_KEY] = v
+    return v
+
+
+def default_as_of() -> date | None:
+    """The newest day in the data (latest visit, referral or report); None when there is none."""
+    try:
+        value = queries.cache.default_as_of(db_url())
+    except Exception:  # an unreachable database is shown as "no data", never as a traceback
+        return None
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def has_data() -> bool:
+    """Whether the database answers and holds a programme, districts and at least one day."""
+    try:
+        if default_as_of() is None:
+            return False
+        programme_row = programme()
+        districts = raw("districts")
+        return programme_row is not None and len(districts) > 0
+    except Exception:
+        return False
+
+
+def raw(name: str, *, as_of: date | None = None) -> pd.DataFrame:
+    """A query that holds no child data and needs no filter (districts, programme, dataset_info)."""
+    as_of = as_of or default_as_of() or date.today()
+    return queries.cache.fetch(name, as_of=as_of, db_url=db_url())
+
+
+def programme() -> dict | None:
+    """start_date, deadline (dates) and reports_per_official of the programme; None if missing."""
+    df = raw("programme")
+    if df.empty:
+        return None
+    row = df.iloc[0].to_dict()
+    for key in ("start_date", "deadline"):
+        row[key] = pd.Timestamp(row[key]).date()
+    return row
+
+
+def dataset_info() -> dict:
+    try:
+        df = raw("dataset_info")
+    except Exception:
+        return {}
+    return dict(zip(df["key"], df["value"]))
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _district_names(url: str, as_of: date) -> dict:
+    df = queries.cache.fetch("districts", as_of=as_of, db_url=url)
+    return {
+        str(r.district_code): {"en": r.name_en, "ko": r.name_ko}
+        for r in df.itertuples(index=False)
+    }
+
+
+def district_names() -> dict:
+    """{district_code: {"en": ..., "ko": ...}} for every district in the database."""
+    try:
+        return _district_names(db_url(), default_as_of() or date.today())
+    except Exception:
+        return {}
+
+
+def district_codes() -> list[str]:
+    return sorted(district_names())
+
+
+def _has_district_column(name: str) -> bool:
+    return "district_code" in queries.columns(name)
+
+
+def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
+    """Run query `name` with the shared filters unless told otherwise, as the viewer may see it.
+
+    district / cohort: "filter" (default) takes the shared filter; None means all; a value is used
+    as is. Raises PermissionError when the viewer's role may not see this result (child-level
+    rows for the city role; one other district's city_progress_daily for a district head).
+    """
+    f = filters.current()
+    district = f.district if district == FILTER else district
+    cohort = f.cohort if cohort == FILTER else cohort
+    as_of = as_of or f.as_of
+    v = viewer()
+    if name in queries.CHILD_LEVEL:
+        # Scoped in SQL: a district head's query never reads another district's children.
+        scope = v.child_rows_scope(district)
+        df = queries.cache.fetch(name, as_of=as_of, district=scope, cohort=cohort, db_url=db_url())
+        return policy.apply(name, df, v, district_code=scope)
+    if _has_district_column(name):
+        # Suppression picks complementary cells among all districts, so it needs the whole
+        # city's result: run for the city, apply the policy, then keep the district asked for.
+        df = queries.cache.fetch(name, as_of=as_of, district=None, cohort=cohort, db_url=db_url())
+        df = policy.apply(name, df, v, district_code=None)
+        if district is not None:
+            df = df[df["district_code"] == district].reset_index(drop=True)
+        return df
+    df = queries.cache.fetch(name, as_of=as_of, district=district, cohort=cohort, db_url=db_url())
+    return policy.apply(name, df, v, district_code=district)
+
+
+def visible(df: pd.DataFrame) -> pd.DataFrame:
+    """The result without the policy's `<column>_suppressed` markers (for display and download)."""
+    return df[[c for c in df.columns if not c.endswith("_suppressed")]]
+
+
+def any_suppressed(df: pd.DataFrame) -> bool:
+    markers = [c for c in df.columns if c.endswith("_suppressed")]
+    return bool(markers) and bool(df[markers].to_numpy(dtype=bool).any())

@@ -1,0 +1,102 @@
+"""Language: the current language's texts, localized names, and numbers and dates per language.
+
+Every page keeps its own texts as T = {"en": {...}, "ko": {...}} and calls `texts(T)`.
+"""
+from datetime import date
+
+import pandas as pd
+
+from pages.common import filters
+
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+DASH = "—"
+
+COHORT_NAMES = {
+    "en": {"repeat_report": "Repeatedly reported", "neglect_risk": "Neglect risk", None: "Both cohorts"},
+    "ko": {"repeat_report": "재신고 아동", "neglect_risk": "방임 위기 아동", None: "전체 대상군"},
+}
+CITY_NAME = {"en": "Seoul (all districts)", "ko": "서울시 전체"}
+
+
+def lang() -> str:
+    return filters.lang()
+
+
+def texts(T: dict) -> dict:
+    """The current language's texts; a key missing in Korean falls back to English."""
+    return {**T.get("en", {}), **T.get(lang(), {})}
+
+
+def pick(en: str, ko: str) -> str:
+    return ko if lang() == "ko" else en
+
+
+def district_name(code: str | None) -> str:
+    """The district's name in the current language, from the districts table; the code if unknown.
+    None (or filters.CITY) is the whole city."""
+    if code is None or code == filters.CITY:
+        return CITY_NAME[lang()]
+    from pages.common import data  # late: data imports filters, which is fine, but keep i18n light
+    names = data.district_names()
+    entry = names.get(code)
+    if not entry:
+        return str(code)
+    return entry["ko"] if lang() == "ko" else entry["en"]
+
+
+def cohort_name(c: str | None) -> str:
+    """The cohort's name; None (or filters.BOTH_COHORTS) is both cohorts."""
+    if c == filters.BOTH_COHORTS:
+        c = None
+    return COHORT_NAMES[lang()].get(c, str(c))
+
+
+def _missing(x) -> bool:
+    """None, NaN, pd.NA and NaT all print as a dash."""
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
+
+
+def fmt_int(n) -> str:
+    if _missing(n):
+        return DASH
+    return f"{int(round(float(n))):,}"
+
+
+def fmt_num(x, digits: int = 1) -> str:
+    if _missing(x):
+        return DASH
+    return f"{float(x):,.{digits}f}"
+
+
+def fmt_rate(x) -> str:
+    """A 0..1 rate as a percentage with one decimal."""
+    if _missing(x):
+        return DASH
+    return f"{float(x) * 100:.1f}%"
+
+
+def fmt_date(d) -> str:
+    if _missing(d):
+        return DASH
+    if isinstance(d, str):
+        d = date.fromisoformat(d[:10])
+    if hasattr(d, "date") and callable(d.date):  # pandas Timestamp / datetime
+        d = d.date()
+    if lang() == "ko":
+        return f"{d.year}년 {d.month}월 {d.day}일"
+    return f"{d.day} {MONTHS_EN[d.month - 1]} {d.year}"
+
+
+def label(key: str) -> str:
+    """The short label of a figure (a column name of metrics.md) in the current language."""
+    from pages.common import definitions
+    return definitions.label(key, lang())
+
+
+def value_name(field: str, value) -> str:
+    """The name of a coded value (field: kind, outcome, reason) in the current language."""
+    from pages.common import definitions
+    return definitions.value_name(field, value, lang())

@@ -1,0 +1,123 @@
+"""Page furniture shared by every page: header, tables with download, metrics with definitions,
+and the no-data page."""
+import pandas as pd
+import streamlit as st
+
+from access import audit
+
+from pages.common import data, definitions, i18n
+
+PAGE_KEY = "_page_title"  # the page being drawn, for the audit log
+PERCENT_COLUMNS = {"gap_to_plan", "pace_ratio"}  # rates (0..1) whose names do not end in _rate
+
+T = {
+    "en": {
+        "as_of": "Data as of {d}",
+        "synthetic": "Synthetic demo data — not real children",
+        "download": "Download CSV",
+        "no_data_title": "No data yet",
+        "no_data": (
+            "The case database holds no programme data yet, or it cannot be reached right now. "
+            "Load an extract (see the README), or try again in a few minutes."
+        ),
+        "not_for_role": "Not available for your role: child-level rows are shown to the Response "
+                        "Team and to district heads for their own district only.",
+        "empty": "Nothing to show for these filters.",
+        "suppressed": "Empty cells: small counts of other districts are hidden so that no child "
+                      "can be recognised.",
+    },
+    "ko": {
+        "as_of": "기준일 {d}",
+        "synthetic": "합성 시연 데이터 — 실제 아동이 아닙니다",
+        "download": "CSV 내려받기",
+        "no_data_title": "아직 데이터가 없습니다",
+        "no_data": (
+            "사례 데이터베이스에 아직 사업 데이터가 없거나, 지금 연결할 수 없습니다. 추출 자료를 "
+            "적재하거나(README 참조) 잠시 후 다시 시도하십시오."
+        ),
+        "not_for_role": "이 역할에서는 볼 수 없습니다: 아동 단위 자료는 아동학대대응팀과, 자기 자치구에 "
+                        "한해 자치구 책임자에게만 보입니다.",
+        "empty": "이 조건에 해당하는 자료가 없습니다.",
+        "suppressed": "빈 칸: 아동을 알아볼 수 없도록 다른 자치구의 작은 수치는 가립니다.",
+    },
+}
+
+
+def text(key: str) -> str:
+    return i18n.texts(T)[key]
+
+
+def definition(key: str) -> str:
+    """The plain-words definition of a figure, in the current language."""
+    return definitions.text(key, i18n.lang())
+
+
+def page_header(title: str, subtitle: str | None = None) -> None:
+    """Title, the as-of day, and a clear badge when the data is the synthetic demo."""
+    st.session_state[PAGE_KEY] = title
+    st.title(title)
+    if subtitle:
+        st.caption(subtitle)
+    from pages.common import filters
+    caption = text("as_of").format(d=i18n.fmt_date(filters.current().as_of))
+    if data.dataset_info().get("synthetic", "").lower() == "true":
+        st.markdown(f":orange-badge[⚠️ {text('synthetic')}] &nbsp; {caption}")
+    else:
+        st.caption(caption)
+
+
+def _audit_download(filename: str, rows: int) -> None:
+    audit.record(data.engine(), data.viewer(), st.session_state.get(PAGE_KEY, ""), "download",
+                 detail=filename, rows=rows)
+
+
+def table(df: pd.DataFrame, *, key: str, filename: str, column_labels: dict | None = None) -> None:
+    """A table and a button to download it as CSV (the download is written to the audit log).
+
+    column_labels: {column: label}; columns without one are labelled from definitions when known.
+    The CSV keeps the column names and raw values, so analysts can reuse it.
+    """
+    if df.empty:
+        st.info(text("empty"))
+        return
+    suppressed = data.any_suppressed(df)
+    df = data.visible(df)
+    labels = {c: (column_labels or {}).get(c) or i18n.label(c) for c in df.columns}
+    config = {}
+    for c in df.columns:
+        if c.endswith("_rate") or c in PERCENT_COLUMNS:
+            config[labels[c]] = st.column_config.NumberColumn(format="percent")
+        elif pd.api.types.is_float_dtype(df[c]):
+            config[labels[c]] = st.column_config.NumberColumn(format="%.1f")
+        elif pd.api.types.is_datetime64_any_dtype(df[c]):
+            config[labels[c]] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    st.dataframe(df.rename(columns=labels), hide_index=True, key=f"{key}_table",
+                 width="stretch", column_config=config)
+    st.download_button(
+        text("download"), df.to_csv(index=False).encode("utf-8"), file_name=filename,
+        mime="text/csv", key=f"{key}_download", on_click=_audit_download,
+        args=(filename, len(df)),
+    )
+    if suppressed:
+        st.caption(text("suppressed"))
+
+
+def metric(label: str, value, help: str | None = None, delta=None, delta_color="normal") -> None:
+    st.metric(label, value, delta=delta, help=help, delta_color=delta_color)
+
+
+def not_for_role() -> None:
+    st.info(text("not_for_role"))
+
+
+def no_data_page() -> None:
+    """A clear message instead of a page, then stop the run (never a traceback)."""
+    st.title(text("no_data_title"))
+    st.warning(text("no_data"))
+    st.stop()
+
+
+def require_data() -> None:
+    """Stop the page with the no-data message unless the database holds programme data."""
+    if not data.has_data():
+        no_data_page()

@@ -1,0 +1,104 @@
+"""Data quality and definitions: how fresh the data is, which rows need checking, and what every
+figure of the dashboard means."""
+import streamlit as st
+
+from pages.common import data, definitions, definitions_ops, filters, i18n, layout
+from pages.common import figures_ops as figs
+from pages.common.ops_names import named
+
+T = {
+    "en": {
+        "title": "Data quality and definitions",
+        "subtitle": "Checks of the data as of {as_of}: {scope}",
+        "freshness_head": "Newest date in each table",
+        "table": "Table", "newest_date": "Newest date", "rows": "Rows",
+        "findings_head": "Rows that need checking",
+        "findings_none": "No finding: every row passes the checks.",
+        "list_head": "Children with findings",
+        "finding": "Finding", "finding_name": "Finding", "findings": "Findings",
+        "children": "Children", "district_name": "District", "cohort_name": "Cohort",
+        "child_id": "Child (pseudonymous id)", "date": "Date",
+        "definitions_head": "What every figure means",
+        "definitions_intro": "Every figure is counted as of the chosen day, from what the "
+                             "database holds. The same words appear as help (ⓘ) next to each "
+                             "figure.",
+        "list_total": "{n} rows in total",
+    },
+    "ko": {
+        "title": "데이터 품질과 용어 정의",
+        "subtitle": "{as_of} 기준 데이터 점검: {scope}",
+        "freshness_head": "표별 최신 일자",
+        "table": "표", "newest_date": "최신 일자", "rows": "행 수",
+        "findings_head": "확인이 필요한 행",
+        "findings_none": "점검 결과 문제가 없습니다.",
+        "list_head": "점검 필요 아동",
+        "finding": "점검 항목", "finding_name": "점검 항목", "findings": "건수",
+        "children": "아동 수", "district_name": "자치구", "cohort_name": "대상군",
+        "child_id": "아동 (가명 ID)", "date": "일자",
+        "definitions_head": "용어 정의",
+        "definitions_intro": "모든 수치는 선택한 기준일까지 데이터베이스에 기록된 내용으로 계산합니다. "
+                             "각 수치 옆의 도움말(ⓘ)에도 같은 설명이 있습니다.",
+        "list_total": "모두 {n}행",
+    },
+}
+
+t = i18n.texts(T)
+layout.require_data()
+f = filters.current()
+scope = i18n.district_name(f.district) + " · " + i18n.cohort_name(f.cohort)
+layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
+
+# --- Freshness: the whole database, whatever the filters --------------------------------------
+st.subheader(t["freshness_head"], help=definitions_ops.text("newest_date"))
+freshness = data.fetch("table_freshness", district=None, cohort=None)
+layout.table(freshness.sort_values("table"), key="dq_freshness", filename="table_freshness.csv",
+             column_labels=t)
+
+# --- Findings: counts for everyone, child-level rows only for those who may see them ----------
+st.subheader(t["findings_head"], help=definitions_ops.text("findings"))
+counts = named(data.fetch("data_quality_counts"))
+if counts.empty:
+    st.success(t["findings_none"])
+else:
+    counts["finding_name"] = counts["finding"].map(definitions_ops.finding_name)
+    per_kind = counts.groupby("finding_name", as_index=False)["findings"].sum()
+    st.plotly_chart(
+        figs.findings_bar(per_kind.rename(columns={"finding_name": "check_name",
+                                                   "findings": "rows"}), t),
+        width="stretch", key="dq_findings")
+    with st.expander(t["finding"]):
+        for kind in sorted(counts["finding"].unique()):
+            st.markdown(f"**{definitions_ops.finding_name(kind)}**: "
+                        f"{definitions_ops.text('finding_' + kind)}")
+    layout.table(
+        counts.sort_values(["district_name", "finding"])[
+            ["district_name", "finding_name", "findings", "children"]],
+        key="dq_counts", filename="data_quality_counts.csv", column_labels=t)
+
+    st.subheader(t["list_head"])
+    try:
+        findings = data.fetch("data_quality_findings")
+    except PermissionError:
+        layout.not_for_role()
+    else:
+        findings = named(findings)
+        findings["finding_name"] = findings["finding"].map(
+            {k: definitions_ops.finding_name(k) for k in findings["finding"].unique()})
+        kinds = sorted(findings["finding"].unique())
+        if kinds:
+            kind = st.selectbox(t["finding"], kinds, format_func=definitions_ops.finding_name,
+                                key="dq_finding_kind")
+            shown = findings[findings["finding"] == kind].sort_values(["district_name", "date"])
+            st.caption(t["list_total"].format(n=i18n.fmt_int(len(shown))))
+            layout.table(
+                shown[["child_id", "district_name", "cohort_name", "finding_name", "date"]],
+                key="dq_findings_list", filename=f"data_quality_{kind}.csv", column_labels=t)
+        else:
+            st.info(layout.text("empty"))
+
+# --- Definitions: every figure of every page, in plain words -----------------------------------
+st.subheader(t["definitions_head"])
+st.caption(t["definitions_intro"])
+for key, label, text in definitions.entries(f.lang) + definitions_ops.entries(f.lang):
+    if text:
+        st.markdown(f"**{label}** — {text}")

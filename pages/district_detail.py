@@ -1,0 +1,166 @@
+"""District detail and comparison, for district heads: one district against the city and the
+other districts, its own burn-up, and the children in it who are waiting."""
+import pandas as pd
+import streamlit as st
+
+from pages.common import data, figures, filters, i18n, layout, summaries
+
+T = {
+    "en": {
+        "title": "District detail",
+        "subtitle": "How does {d} compare with the city and with the other districts?",
+        "choose": "Choose a district in the sidebar (District) to see its detail.",
+        "district": "District",
+        "compare": "{d} against the city",
+        "city": "City",
+        "rank": "Rank among {n} districts",
+        "measure": "Figure",
+        "funnel": "Completion against size: is the difference more than chance?",
+        "burnup": "Children seen and listed in {d}, day by day",
+        "attention": "Children waiting in {d}",
+        "none_waiting": "No child of this district is on the attention list.",
+        "not_for_role": "The day-by-day figures of another district are not shown to district heads.",
+        "child": "Child",
+        "cohort": "Cohort",
+        "reason": "Why",
+        "staffing": "Staffing",
+    },
+    "ko": {
+        "title": "자치구 상세",
+        "subtitle": "{d}는 서울시 전체와 다른 자치구에 비해 어떤가?",
+        "choose": "사이드바의 자치구에서 자치구를 고르면 상세 내용이 보입니다.",
+        "district": "자치구",
+        "compare": "{d}와 서울시 전체 비교",
+        "city": "서울시",
+        "rank": "자치구 {n}곳 중 순위",
+        "measure": "지표",
+        "funnel": "규모 대비 완료율: 차이가 우연 이상인가?",
+        "burnup": "{d}의 일별 대면 확인 및 대상 아동",
+        "attention": "{d}에서 대기 중인 아동",
+        "none_waiting": "이 자치구에는 조치 대상 아동이 없습니다.",
+        "not_for_role": "다른 자치구의 일별 수치는 자치구 책임자에게 보이지 않습니다.",
+        "child": "아동",
+        "cohort": "대상군",
+        "reason": "사유",
+        "staffing": "인력",
+    },
+}
+COMPARED = ["listed", "seen", "completion_rate", "gap_to_plan", "pace_7d", "required_pace",
+            "projected_completion", "unreachable"]
+HIGHER_IS_BETTER = {"completion_rate": True, "gap_to_plan": True, "pace_7d": True,
+                    "unreachable": False}
+PERCENT = {"completion_rate", "gap_to_plan"}
+
+layout.require_data()
+t = i18n.texts(T)
+f = filters.current()
+programme = data.programme()
+deadline = programme["deadline"]
+code = f.district
+if code is None:
+    layout.page_header(t["title"])
+    st.info(t["choose"])
+    st.stop()
+name = i18n.district_name(code)
+layout.page_header(f"{t['title']}: {name}", t["subtitle"].format(d=name))
+
+progress = data.fetch("district_progress", district=None)
+by_district = summaries.summarise(progress, ["district_code"], as_of=f.as_of, deadline=deadline)
+city = summaries.summarise(progress, [], as_of=f.as_of, deadline=deadline).iloc[0]
+mine = by_district[by_district["district_code"] == code]
+
+
+def _fmt(key, value):
+    if key in PERCENT:
+        return i18n.fmt_rate(value)
+    if key == "projected_completion":
+        return i18n.fmt_date(value)
+    if key in ("pace_7d", "required_pace"):
+        return i18n.fmt_num(value, 1)
+    return i18n.fmt_int(value)
+
+
+def _rank(key, value):
+    if key not in HIGHER_IS_BETTER or pd.isna(value):
+        return ""
+    column = by_district[by_district["listed"] > 0][key].dropna()
+    better = (column > value) if HIGHER_IS_BETTER[key] else (column < value)
+    return f"{int(better.sum()) + 1} / {len(column)}"
+
+
+st.subheader(t["compare"].format(d=name))
+if not mine.empty:
+    row = mine.iloc[0]
+    rows = [{"figure": i18n.label(k), t["district"]: _fmt(k, row[k]), t["city"]: _fmt(k, city[k]),
+             t["rank"].format(n=len(by_district)): _rank(k, row[k])} for k in COMPARED]
+    comparison = pd.DataFrame(rows).rename(columns={"figure": t["measure"]})
+    st.dataframe(comparison, hide_index=True, key="detail_compare")
+    cols = st.columns(3)
+    cols[0].metric(i18n.label("completion_rate"), i18n.fmt_rate(row["completion_rate"]),
+                   help=layout.definition("completion_rate"))
+    cols[1].metric(i18n.label("gap_to_plan"), i18n.fmt_rate(row["gap_to_plan"]),
+                   help=layout.definition("gap_to_plan"))
+    cols[2].metric(i18n.label("projected_completion"), i18n.fmt_date(row["projected_completion"]),
+                   help=layout.definition("projected_completion"))
+
+st.subheader(t["funnel"], help=layout.definition("funnel_limits"))
+funnel_data = by_district.assign(name=by_district["district_code"].map(i18n.district_name))
+labels = {"districts": i18n.pick("Districts", "자치구"), "selected": name,
+          "city": i18n.pick("City rate", "서울시 완료율"),
+          "limit95": i18n.pick("95 % limits", "95% 한계"),
+          "limit998": i18n.pick("99.8 % limits", "99.8% 한계"),
+          "x": i18n.label("listed"), "y": i18n.label("completion_rate")}
+st.plotly_chart(figures.funnel(funnel_data, highlight=code, labels=labels), key="detail_funnel")
+st.caption(layout.definition("funnel_limits"))
+
+st.subheader(t["burnup"].format(d=name))
+try:
+    daily = figures.sum_cohorts(data.fetch("city_progress_daily", district=code))
+except PermissionError:
+    st.info(t["not_for_role"])
+else:
+    if not daily.empty and not mine.empty:
+        pace = mine.iloc[0]["pace_7d"]
+        burnup_labels = {"listed": i18n.label("listed"), "seen": i18n.label("seen"),
+                         "plan": i18n.label("plan_rate"),
+                         "projection": i18n.label("projected_completion"),
+                         "deadline": i18n.label("deadline"), "x": i18n.pick("Day", "날짜"),
+                         "y": i18n.pick("Children", "아동 수")}
+        st.plotly_chart(figures.burnup(daily, deadline=deadline,
+                                       pace=None if pd.isna(pace) else float(pace),
+                                       labels=burnup_labels), key="detail_burnup")
+
+st.subheader(t["staffing"])
+staffing = data.fetch("staffing", district=code)
+if not staffing.empty:
+    s = staffing.iloc[0]
+    cols = st.columns(4)
+    for col, key in zip(cols, ("abuse_officials", "abuse_officials_target", "reports_per_official",
+                               "neglect_remaining_per_planner")):
+        value = s[key]
+        shown = i18n.fmt_num(value, 1) if key.endswith(("official", "planner")) else i18n.fmt_int(value)
+        col.metric(i18n.label(key), shown, help=layout.definition(key))
+
+st.subheader(t["attention"].format(d=name))
+try:
+    # A district head's child-level rows are always their own district's: asking for another
+    # district's list would silently show theirs, so say plainly that it is not available.
+    if data.viewer().child_rows_scope(code) != code:
+        raise PermissionError("another district's children")
+    attention = data.fetch("attention_list", district=code)
+except PermissionError:
+    layout.not_for_role()
+else:
+    if attention.empty:
+        st.info(t["none_waiting"])
+    else:
+        shown = attention.assign(
+            days_waited=(pd.Timestamp(f.as_of) - pd.to_datetime(attention["since"])).dt.days,
+            cohort_name=attention["cohort"].map(i18n.cohort_name),
+            reason_name=attention["reason"].map(lambda r: i18n.value_name("reason", r)),
+            since=pd.to_datetime(attention["since"]).dt.date,
+        ).sort_values(["days_waited", "child_id"], ascending=[False, True])
+        layout.table(shown[["child_id", "cohort_name", "reason_name", "since", "days_waited"]],
+                     key="detail_attention", filename=f"attention_list_{code}_{f.as_of}.csv",
+                     column_labels={"child_id": t["child"], "cohort_name": t["cohort"],
+                                    "reason_name": t["reason"]})

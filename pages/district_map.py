@@ -1,0 +1,115 @@
+"""District map: a choropleth of the measure the viewer picks; choosing a district opens its
+detail. Drawn offline (no base tiles), every district of the database drawn, grey when no value."""
+import pandas as pd
+import streamlit as st
+
+from geo import boundaries, maps
+from pages.common import data, filters, i18n, layout, summaries
+
+T = {
+    "en": {
+        "title": "District map",
+        "subtitle": "Pick a measure; click a district (or choose it below) to open its detail.",
+        "measure": "Measure",
+        "no_data": "no data",
+        "open": "Open district detail",
+        "choose": "District",
+        "no_boundary": "No boundary for these district codes, so they are not on the map: {codes}",
+        "attribution": "District boundaries: © NGII (국토지리정보원), 2023-09-15, via data.go.kr",
+        "values": "Values per district",
+        "listed": "Children listed",
+    },
+    "ko": {
+        "title": "자치구 지도",
+        "subtitle": "지표를 고르고, 자치구를 누르거나(또는 아래에서 선택) 상세 화면을 여십시오.",
+        "measure": "지표",
+        "no_data": "자료 없음",
+        "open": "자치구 상세 열기",
+        "choose": "자치구",
+        "no_boundary": "다음 자치구 코드는 경계 자료가 없어 지도에 없습니다: {codes}",
+        "attribution": "자치구 경계: © 국토지리정보원(NGII), 2023-09-15, 공공데이터포털",
+        "values": "자치구별 값",
+        "listed": "대상 아동",
+    },
+}
+# measure -> (source, percent?, diverging?)
+MEASURES = {
+    "completion_rate": ("progress", True, False),
+    "gap_to_plan": ("progress", True, True),
+    "pace_ratio": ("progress", True, False),
+    "unreachable": ("progress", False, False),
+    "listed": ("progress", False, False),
+    "reports_per_official": ("staffing", False, False),
+    "neglect_remaining_per_planner": ("staffing", False, False),
+}
+MEASURE_KEY = "map_measure"
+DETAIL_PAGE = "pages/district_detail.py"
+
+layout.require_data()
+t = i18n.texts(T)
+f = filters.current()
+programme = data.programme()
+layout.page_header(t["title"], t["subtitle"])
+
+measure = st.selectbox(t["measure"], list(MEASURES), key=MEASURE_KEY, format_func=i18n.label,
+                       help=None)
+source, percent, diverging = MEASURES[measure]
+st.caption(layout.definition(measure))
+
+codes = data.district_codes()
+frame = pd.DataFrame({"district_code": codes})
+frame["name"] = frame["district_code"].map(i18n.district_name)
+if source == "progress":
+    progress = data.fetch("district_progress", district=None)
+    values = summaries.summarise(progress, ["district_code"], as_of=f.as_of,
+                                 deadline=programme["deadline"])
+else:
+    values = data.fetch("staffing", district=None)
+frame = frame.merge(values[["district_code", measure]], on="district_code", how="left")
+
+missing = boundaries.missing(codes)
+if missing:
+    st.warning(t["no_boundary"].format(codes=", ".join(missing)))
+
+fig = maps.choropleth(frame, value=measure, value_label=i18n.label(measure),
+                      definition=layout.definition(measure), percent=percent,
+                      diverging=diverging, no_data_label=t["no_data"], highlight=f.district)
+event = st.plotly_chart(fig, key="district_map", on_select="rerun", selection_mode="points",
+                        config={"scrollZoom": False, "displaylogo": False})
+
+
+def _clicked(event) -> str | None:
+    """The district code of the clicked polygon, if any."""
+    try:
+        points = event.selection.points
+    except AttributeError:
+        return None
+    for point in points or []:
+        code = point.get("location") or point.get("customdata")
+        if isinstance(code, list):
+            code = code[0] if code else None
+        if code in codes:
+            return code
+    return None
+
+
+def _open(code: str) -> None:
+    filters.request_district(code)
+    st.switch_page(DETAIL_PAGE)
+
+
+clicked = _clicked(event)
+if clicked:
+    _open(clicked)
+
+st.caption(t["attribution"])
+left, right = st.columns([3, 1], vertical_alignment="bottom")
+if st.session_state.get("map_choose") not in codes:
+    st.session_state["map_choose"] = f.district if f.district in codes else codes[0]
+chosen = left.selectbox(t["choose"], codes, key="map_choose", format_func=i18n.district_name)
+if right.button(t["open"], key="map_open", type="primary"):
+    _open(chosen)
+
+with st.expander(t["values"]):
+    layout.table(frame[["name", "district_code", measure]], key="map_values",
+                 filename=f"{measure}_{f.as_of}.csv", column_labels={"name": t["choose"]})

@@ -1,0 +1,171 @@
+"""Overview, for the Deputy Mayor's office: will we finish by the deadline, which districts are
+behind, how many children were linked to the police, agencies and services."""
+import pandas as pd
+import streamlit as st
+
+from pages.common import data, figures, filters, i18n, layout, summaries
+
+T = {
+    "en": {
+        "title": "Overview",
+        "subtitle": "Will every listed child be seen by the deadline? For the Deputy Mayor's office.",
+        "cohorts": "Progress per cohort",
+        "of_listed": "of {n} listed",
+        "vs_plan": "{pp:+.1f} pt vs plan ({plan})",
+        "projected": "Projected completion",
+        "not_at_pace": "not at the current pace",
+        "after_deadline": "{n} days after the deadline",
+        "before_deadline": "{n} days before the deadline",
+        "on_deadline": "on the deadline",
+        "pace_needed": "Pace needed",
+        "pace_now": "now {p} a day",
+        "per_day": "{p} a day",
+        "deadline_passed": "deadline passed",
+        "burnup": "Children seen and listed, day by day",
+        "burnup_note": "Straight-line plan to the deadline on {d}; the projection continues the "
+                       "pace of the last 7 days.",
+        "districts": "Districts",
+        "behind": "{n} of {total} districts behind plan",
+        "gap_chart": "Gap to plan per district (completion minus plan)",
+        "referrals": "Children linked to the police, agencies and services",
+        "police": "Police investigation",
+        "agencies": "Protection agency / emergency",
+        "services": "Services and follow-up",
+        "referral_note": "Children counted per kind of referral; a child with referrals of two "
+                         "kinds counts in both.",
+        "no_daily": "No daily figures for this scope.",
+        "not_for_role": "The day-by-day figures of another district are not shown to district heads.",
+        "scope": "Scope: {district}, {cohort}",
+    },
+    "ko": {
+        "title": "종합 현황",
+        "subtitle": "마감일까지 명단의 모든 아동을 확인할 수 있는가? 여성가족정책실용 요약.",
+        "cohorts": "대상군별 진행",
+        "of_listed": "대상 {n}명 중",
+        "vs_plan": "계획 대비 {pp:+.1f}%p (계획 {plan})",
+        "projected": "완료 예상일",
+        "not_at_pace": "현재 속도로는 예측 불가",
+        "after_deadline": "마감일보다 {n}일 늦음",
+        "before_deadline": "마감일보다 {n}일 빠름",
+        "on_deadline": "마감일 당일",
+        "pace_needed": "필요 속도",
+        "pace_now": "현재 하루 {p}명",
+        "per_day": "하루 {p}명",
+        "deadline_passed": "마감일 지남",
+        "burnup": "일별 대면 확인 및 대상 아동",
+        "burnup_note": "마감일({d})까지의 직선 계획; 예측선은 최근 7일 속도를 이어 그린 것입니다.",
+        "districts": "자치구",
+        "behind": "자치구 {total}곳 중 {n}곳이 계획보다 늦음",
+        "gap_chart": "자치구별 계획 대비 차이 (완료율 − 계획 진도)",
+        "referrals": "경찰·기관·서비스로 연계된 아동",
+        "police": "경찰 수사",
+        "agencies": "아동보호전문기관 / 응급 보호",
+        "services": "서비스·사후 관리",
+        "referral_note": "연계 종류별로 센 아동 수입니다. 두 종류로 연계된 아동은 양쪽에 모두 셉니다.",
+        "no_daily": "이 범위의 일별 자료가 없습니다.",
+        "not_for_role": "다른 자치구의 일별 수치는 자치구 책임자에게 보이지 않습니다.",
+        "scope": "범위: {district}, {cohort}",
+    },
+}
+KIND_GROUPS = {
+    "police": ("police_investigation",),
+    "agencies": ("protection_agency", "emergency_protection"),
+    "services": ("welfare_service", "medical", "follow_up"),
+}
+
+layout.require_data()
+t = i18n.texts(T)
+f = filters.current()
+programme = data.programme()
+deadline = programme["deadline"]
+layout.page_header(t["title"], t["subtitle"])
+st.caption(t["scope"].format(district=i18n.district_name(f.district),
+                             cohort=i18n.cohort_name(f.cohort)))
+
+progress = data.fetch("district_progress")
+per_cohort = summaries.summarise(progress, ["cohort"], as_of=f.as_of, deadline=deadline)
+
+
+def _projection_text(row) -> tuple[str, str | None]:
+    if pd.isna(row["projected_completion"]):
+        return i18n.DASH, t["not_at_pace"]
+    days = int(row["days_after_deadline"])
+    if days > 0:
+        return i18n.fmt_date(row["projected_completion"]), t["after_deadline"].format(n=days)
+    if days < 0:
+        return i18n.fmt_date(row["projected_completion"]), t["before_deadline"].format(n=-days)
+    return i18n.fmt_date(row["projected_completion"]), t["on_deadline"]
+
+
+st.subheader(t["cohorts"])
+for row in per_cohort.to_dict("records"):
+    st.markdown(f"**{i18n.cohort_name(row['cohort'])}**")
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric(i18n.label("listed"), i18n.fmt_int(row["listed"]), help=layout.definition("listed"))
+    gap = row["gap_to_plan"]
+    c2.metric(i18n.label("completion_rate"), i18n.fmt_rate(row["completion_rate"]),
+              delta=None if pd.isna(gap) else t["vs_plan"].format(
+                  pp=gap * 100, plan=i18n.fmt_rate(row["plan_rate"])),
+              delta_color="green" if pd.isna(gap) or gap >= 0 else "red",
+              delta_arrow="up" if pd.isna(gap) or gap >= 0 else "down",
+              help=layout.definition("completion_rate") + "\n\n" + layout.definition("plan_rate"))
+    value, note = _projection_text(row)
+    late = pd.notna(row["days_after_deadline"]) and row["days_after_deadline"] > 0
+    c3.metric(t["projected"], value, delta=note, delta_arrow="off",
+              delta_color="red" if late or pd.isna(row["projected_completion"]) else "green",
+              help=layout.definition("projected_completion"))
+    if pd.isna(row["required_pace"]):
+        c4.metric(t["pace_needed"], i18n.DASH, delta=t["deadline_passed"], delta_arrow="off",
+                  delta_color="gray", help=layout.definition("required_pace"))
+    else:
+        slow = pd.notna(row["pace_ratio"]) and row["pace_ratio"] < 1
+        c4.metric(t["pace_needed"], t["per_day"].format(p=i18n.fmt_num(row["required_pace"], 1)),
+                  delta=t["pace_now"].format(p=i18n.fmt_num(row["pace_7d"], 1)), delta_arrow="off",
+                  delta_color="red" if slow else "green",
+                  help=layout.definition("required_pace") + "\n\n" + layout.definition("pace_7d"))
+    st.caption(f"{i18n.label('seen')}: {i18n.fmt_int(row['seen'])} · "
+               f"{i18n.label('unreachable')}: {i18n.fmt_int(row['unreachable'])} · "
+               f"{i18n.label('not_attempted')}: {i18n.fmt_int(row['not_attempted'])}")
+
+st.subheader(t["burnup"])
+try:
+    daily = figures.sum_cohorts(data.fetch("city_progress_daily"))
+except PermissionError:
+    daily = None
+    st.info(t["not_for_role"])
+if daily is not None:
+    if daily.empty:
+        st.info(t["no_daily"])
+    else:
+        total = summaries.summarise(progress, [], as_of=f.as_of, deadline=deadline).iloc[0]
+        labels = {k: i18n.label(k) for k in ("listed", "seen")}
+        labels.update(plan=i18n.label("plan_rate"), projection=i18n.label("projected_completion"),
+                      deadline=i18n.label("deadline"), x=i18n.pick("Day", "날짜"),
+                      y=i18n.pick("Children", "아동 수"))
+        pace = None if pd.isna(total["pace_7d"]) else float(total["pace_7d"])
+        st.plotly_chart(figures.burnup(daily, deadline=deadline, pace=pace, labels=labels),
+                        key="overview_burnup")
+        st.caption(t["burnup_note"].format(d=i18n.fmt_date(deadline)))
+
+st.subheader(t["districts"])
+all_districts = data.fetch("district_progress", district=None)
+by_district = summaries.summarise(all_districts, ["district_code"], as_of=f.as_of,
+                                  deadline=deadline)
+active = by_district[by_district["listed"] > 0]
+behind = int((active["gap_to_plan"] < 0).sum())
+st.metric(i18n.label("districts_behind"), t["behind"].format(n=behind, total=len(active)),
+          help=layout.definition("districts_behind"))
+bars = by_district.assign(name=by_district["district_code"].map(i18n.district_name))
+st.plotly_chart(
+    figures.district_bars(bars, value="gap_to_plan", percent=True, highlight=f.district,
+                          title=t["gap_chart"], value_label=i18n.label("gap_to_plan")),
+    key="overview_gap")
+
+st.subheader(t["referrals"])
+outcomes = data.fetch("referral_outcomes")
+cols = st.columns(len(KIND_GROUPS))
+for col, (group, kinds) in zip(cols, KIND_GROUPS.items()):
+    part = outcomes[outcomes["kind"].isin(kinds)]
+    col.metric(t[group], i18n.fmt_int(part["children"].sum(skipna=False) if len(part) else 0),
+               help=layout.definition("referral_children"))
+st.caption(t["referral_note"])

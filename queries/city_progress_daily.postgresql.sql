@@ -1,0 +1,105 @@
+-- city_progress_daily
+-- One row per day from the programme start S to D, and cohort, each day's values as of that day.
+--
+-- Answers   How did the city's progress grow, day by day, against the straight-line plan?
+-- Params    as_of (D), start_date (S), plan_days (T - S + 1), district (a code, or null for the
+--           whole city), cohort (or null for both)
+-- Grain     days S .. D times both cohorts (a cohort with nobody listed still has its rows, with
+--           listed 0). No rows when D is before S or the programme is unknown.
+-- Columns
+--   date              date     the day d
+--   cohort            text     repeat_report or neglect_risk
+--   listed            count    children on the list at d
+--   seen              count    of those, children whose first seen date is on or before d
+--   completion_rate   rate     seen / listed, null when nothing is listed
+--   plan_rate         rate     (d - S + 1) / (T - S + 1), at most 1
+-- Cost grows with children, not days times children. Each child gives a few dated events
+-- (listed +1 on listed_on, -1 on removed_on; seen +1 on its first seen date, -1 on removed_on
+-- when it was seen before leaving); events are summed per cohort and date, and each day adds up
+-- the events dated on or before it. The first seen date does not depend on d (a counted visit
+-- needs listed_on <= visit_date), so one per child serves every day.
+-- This file is for PostgreSQL; city_progress_daily.sql (SQLite) differs only in date arithmetic.
+with recursive
+cohorts as (
+    select 'repeat_report' as cohort
+    union all
+    select 'neglect_risk' as cohort
+),
+
+days (day, day_number) as (
+    select cast(:start_date as date), 0
+    where cast(:start_date as date) <= cast(:as_of as date)
+    union all
+    select day + 1, day_number + 1
+    from days
+    where day < cast(:as_of as date)
+),
+
+scoped_children as (
+    select c.child_id, c.cohort, c.listed_on, c.removed_on
+    from children c
+    where c.listed_on <= :as_of
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
+),
+
+first_seen as (
+    select s.child_id, s.cohort, s.removed_on, min(v.visit_date) as first_seen_on
+    from scoped_children s
+    join visits v
+        on v.child_id = s.child_id
+        and v.visit_date >= s.listed_on
+        and v.visit_date <= :as_of
+    where v.outcome = 'seen'
+    group by s.child_id, s.cohort, s.removed_on
+),
+
+events (cohort, event_on, listed_change, seen_change) as (
+    select cohort, listed_on, 1, 0
+    from scoped_children
+    union all
+    select cohort, removed_on, -1, 0
+    from scoped_children
+    where removed_on <= :as_of
+    union all
+    select cohort, first_seen_on, 0, 1
+    from first_seen
+    where removed_on is null or first_seen_on < removed_on
+    union all
+    select cohort, removed_on, 0, -1
+    from first_seen
+    where first_seen_on < removed_on and removed_on <= :as_of
+),
+
+daily_events as (
+    select cohort, event_on, sum(listed_change) as listed_change, sum(seen_change) as seen_change
+    from events
+    group by cohort, event_on
+),
+
+daily_counts as (
+    select
+        d.day,
+        d.day_number,
+        k.cohort,
+        coalesce(sum(e.listed_change), 0) as listed,
+        coalesce(sum(e.seen_change), 0) as seen
+    from days d
+    cross join cohorts k
+    left join daily_events e
+        on e.cohort = k.cohort
+        and e.event_on <= d.day
+    where (cast(:cohort as text) is null or k.cohort = :cohort)
+    group by d.day, d.day_number, k.cohort
+)
+
+select
+    day as date,
+    cohort,
+    listed,
+    seen,
+    case when listed > 0 then cast(seen as double precision) / listed end as completion_rate,
+    case when day_number + 1 >= cast(:plan_days as integer) then 1.0
+        else cast(day_number + 1 as double precision) / cast(:plan_days as integer)
+    end as plan_rate
+from daily_counts

@@ -1,0 +1,93 @@
+-- data_quality_counts
+-- One row per district and kind of finding, how many suspicious rows the extract holds.
+--
+-- Answers   How much of each district's data needs checking, and of what kind?
+-- Same findings as data_quality_findings.sql (keep the two in step), counted; only kinds with
+-- at least one finding.
+-- Params    as_of (D, the newest extract day by default), midpoint (S + floor((T - S) / 2), the
+--           plan's midpoint), district (a code, or null for the whole city), cohort (or null)
+-- Grain     every child of the district and cohort, on the list at D or not, except for
+--           not_visited_by_midpoint. Findings
+--             visit_before_listed       a visit dated before the child was listed (date = visit)
+--             referral_before_visit     a referral dated before the visit it names (date = referral)
+--             listed_after_as_of        listed_on after D (date = listed_on)
+--             removed_after_as_of       removed_on after D (date = removed_on)
+--             visit_after_as_of         a visit dated after D (date = visit)
+--             referral_after_as_of      a referral dated after D (date = referred_on)
+--             closure_after_as_of       a referral closed after D (date = closed_on)
+--             not_visited_by_midpoint   on the list at D, listed on or before the midpoint, and no
+--                                       counted visit on or before it; only once D has reached the
+--                                       midpoint (date = listed_on)
+-- Columns
+--   district_code   text    the children's district
+--   finding         text    the kind of finding
+--   findings        count   how many findings (rows)
+--   children        count   how many distinct children
+with
+scoped_children as (
+    select c.child_id, c.district_code, c.cohort, c.listed_on, c.removed_on
+    from children c
+    where (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
+),
+
+findings as (
+    select c.child_id, c.district_code, c.cohort, 'visit_before_listed' as finding,
+        v.visit_date as finding_on
+    from scoped_children c
+    join visits v on v.child_id = c.child_id
+    where v.visit_date < c.listed_on
+
+    union all
+    select c.child_id, c.district_code, c.cohort, 'referral_before_visit', r.referred_on
+    from scoped_children c
+    join referrals r on r.child_id = c.child_id
+    join visits v on v.visit_id = r.visit_id
+    where r.referred_on < v.visit_date
+
+    union all
+    select c.child_id, c.district_code, c.cohort, 'listed_after_as_of', c.listed_on
+    from scoped_children c
+    where c.listed_on > :as_of
+
+    union all
+    select c.child_id, c.district_code, c.cohort, 'removed_after_as_of', c.removed_on
+    from scoped_children c
+    where c.removed_on > :as_of
+
+    union all
+    select c.child_id, c.district_code, c.cohort, 'visit_after_as_of', v.visit_date
+    from scoped_children c
+    join visits v on v.child_id = c.child_id
+    where v.visit_date > :as_of
+
+    union all
+    select c.child_id, c.district_code, c.cohort, 'referral_after_as_of', r.referred_on
+    from scoped_children c
+    join referrals r on r.child_id = c.child_id
+    where r.referred_on > :as_of
+
+    union all
+    select c.child_id, c.district_code, c.cohort, 'closure_after_as_of', r.closed_on
+    from scoped_children c
+    join referrals r on r.child_id = c.child_id
+    where r.closed_on > :as_of
+
+    union all
+    select c.child_id, c.district_code, c.cohort, 'not_visited_by_midpoint', c.listed_on
+    from scoped_children c
+    where c.listed_on <= :midpoint
+      and :midpoint <= :as_of
+      and (c.removed_on is null or c.removed_on > :as_of)
+      and not exists (
+          select 1
+          from visits v
+          where v.child_id = c.child_id
+            and v.visit_date >= c.listed_on
+            and v.visit_date <= :midpoint
+      )
+)
+
+select district_code, finding, count(*) as findings, count(distinct child_id) as children
+from findings
+group by district_code, finding

@@ -1,0 +1,63 @@
+-- police_linkage
+-- One row per district, how many at-risk repeat-report children have been linked to the police.
+--
+-- Answers   How many repeatedly reported children found at risk are in a police investigation?
+-- Params    as_of (D), district (a code, or null for the whole city). The cohort filter does not
+--           apply; this figure is about cohort repeat_report only.
+-- Grain     every district of the districts table. Children on the list at D only. At risk means
+--           a counted seen visit with risk high or emergency, or abuse suspected; linked means a
+--           counted referral (referred_on <= D) of kind police_investigation, open or closed.
+-- Columns
+--   district_code              text    the district's MOIS code
+--   children_at_risk           count   repeat_report children on the list found at risk
+--   children_police_referred   count   of those, children with a counted police referral
+--   police_linkage_rate        rate    children_police_referred / children_at_risk, null when none
+with
+scoped_districts as (
+    select d.district_code
+    from districts d
+    where (cast(:district as text) is null or d.district_code = :district)
+),
+
+at_risk as (
+    select c.child_id, c.district_code
+    from children c
+    where c.cohort = 'repeat_report'
+      and c.listed_on <= :as_of
+      and (c.removed_on is null or c.removed_on > :as_of)
+      and (cast(:district as text) is null or c.district_code = :district)
+      and exists (
+          select 1
+          from visits v
+          where v.child_id = c.child_id
+            and v.visit_date >= c.listed_on
+            and v.visit_date <= :as_of
+            and v.outcome = 'seen'
+            and (v.risk_level in ('high', 'emergency') or v.abuse_suspected = true)
+      )
+),
+
+linked as (
+    select
+        a.district_code,
+        count(*) as children_at_risk,
+        sum(case when exists (
+            select 1
+            from referrals r
+            where r.child_id = a.child_id
+              and r.referred_on <= :as_of
+              and r.kind = 'police_investigation'
+        ) then 1 else 0 end) as children_police_referred
+    from at_risk a
+    group by a.district_code
+)
+
+select
+    d.district_code,
+    coalesce(l.children_at_risk, 0) as children_at_risk,
+    coalesce(l.children_police_referred, 0) as children_police_referred,
+    case when l.children_at_risk > 0
+        then cast(l.children_police_referred as double precision) / l.children_at_risk
+    end as police_linkage_rate
+from scoped_districts d
+left join linked l on l.district_code = d.district_code

@@ -1,0 +1,216 @@
+"""Run a named query: read its .sql file, bind the day and the filters, type the result.
+
+Each figure is one SQL file in this folder, named for what one row means. Its header lists the
+columns the result has, with their kind (text, count, integer, rate, number, date): that list is
+the contract, and this module shapes the DataFrame by it. Values go in as named binds only. The
+few dates and numbers derived from the as-of day and the programme (D-6, D-364, the plan's share,
+days to the deadline, the midpoint) are computed here and bound, because date arithmetic differs
+between SQLite and PostgreSQL. Where a query cannot avoid such arithmetic, a file
+`NAME.postgresql.sql` beside `NAME.sql` is chosen for PostgreSQL here, and only here.
+"""
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.engine import Engine
+
+QUERY_DIR = Path(__file__).resolve().parent
+COHORTS = ("repeat_report", "neglect_risk")
+KINDS = ("text", "count", "integer", "rate", "number", "date")
+
+# Queries whose rows are about single children: a district head may see only their own district's.
+CHILD_LEVEL = frozenset({"attention_list", "data_quality_findings"})
+
+_COLUMN_LINE = re.compile(r"--\s{2,}(\w+)\s+(" + "|".join(KINDS) + r")\b")
+_DATE_PARAMS = {
+    "as_of", "as_of_minus_6", "as_of_minus_364", "start_date", "deadline", "midpoint",
+}
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    columns: tuple[tuple[str, str], ...]  # (column, kind) in contract order
+    sql: dict[str, str]                   # dialect name or "default" -> statement text
+
+    def text_for(self, dialect: str) -> str:
+        return self.sql.get(dialect, self.sql["default"])
+
+
+def names() -> list[str]:
+    """Every query, by name: the stems of the .sql files here (dialect variants excluded)."""
+    return sorted(p.stem for p in QUERY_DIR.glob("*.sql") if "." not in p.stem)
+
+
+def _header_columns(sql: str) -> tuple[tuple[str, str], ...]:
+    columns, in_columns = [], False
+    for line in sql.splitlines():
+        if not line.startswith("--"):
+            break
+        if line.strip() == "-- Columns":
+            in_columns = True
+            continue
+        if in_columns:
+            m = _COLUMN_LINE.match(line)
+            if m:
+                columns.append((m.group(1), m.group(2)))
+            elif not re.match(r"--\s{20,}", line):  # a continuation of a column's description
+                in_columns = False
+    return tuple(columns)
+
+
+@lru_cache(maxsize=None)
+def load(name: str) -> Query:
+    if name not in names():
+        raise KeyError(f"unknown query {name!r}; known: {', '.join(names())}")
+    default = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    sql = {"default": default}
+    for variant in QUERY_DIR.glob(f"{name}.*.sql"):
+        sql[variant.name[len(name) + 1:-len(".sql")]] = variant.read_text(encoding="utf-8")
+    columns = _header_columns(default)
+    if not columns:
+        raise ValueError(f"{name}.sql has no '-- Columns' list in its header")
+    return Query(name, columns, sql)
+
+
+def columns(name: str) -> list[str]:
+    return [c for c, _ in load(name).columns]
+
+
+# --- Parameters derived from the as-of day and the programme ---------------------------------
+
+def _as_date(value) -> dt.date | None:
+    """A date from what a driver returns (SQLite gives ISO text, PostgreSQL date objects)."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def programme_dates(conn) -> tuple[dt.date | None, dt.date | None]:
+    row = conn.execute(text("select start_date, deadline from programme")).first()
+    if row is None:
+        return None, None
+    return _as_date(row[0]), _as_date(row[1])
+
+
+def derived_params(as_of: dt.date, start: dt.date | None, deadline: dt.date | None) -> dict:
+    """Every value a query may bind besides the filters, from D, S and T."""
+    p = {
+        "as_of": as_of,
+        "as_of_minus_6": as_of - dt.timedelta(days=6),
+        "as_of_minus_364": as_of - dt.timedelta(days=364),
+        "start_date": start,
+        "deadline": deadline,
+        "plan_days": None,
+        "plan_rate": None,
+        "days_to_deadline": None,
+        "midpoint": None,
+    }
+    if start is not None and deadline is not None:
+        plan_days = (deadline - start).days + 1
+        elapsed = (as_of - start).days + 1
+        p["plan_days"] = plan_days
+        p["plan_rate"] = min(1.0, max(0.0, elapsed / plan_days))
+        p["days_to_deadline"] = (deadline - as_of).days if as_of < deadline else None
+        p["midpoint"] = start + dt.timedelta(days=(deadline - start).days // 2)
+    return p
+
+
+def _statement(sql: str):
+    stmt = text(sql)
+    typed = [bindparam(k, type_=Date) for k in stmt._bindparams if k in _DATE_PARAMS]
+    return stmt.bindparams(*typed) if typed else stmt
+
+
+# --- Shaping the result by the header's column list -----------------------------------------
+
+def _shape(query: Query, df: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(index=df.index)
+    for col, kind in query.columns:
+        s = df[col]
+        if kind == "date":
+            s = pd.to_datetime(s.map(_as_date), errors="raise").astype("datetime64[ns]")
+            s = s.dt.normalize()
+        elif kind == "count":
+            s = pd.to_numeric(s).fillna(0).astype("int64")
+        elif kind == "integer":
+            s = pd.to_numeric(s).astype("Int64")
+        elif kind in ("rate", "number"):
+            s = pd.to_numeric(s).astype("float64")
+        else:
+            s = s.astype(object).where(s.notna(), None)
+        out[col] = s
+    # Row order is free in the contract; a stable order (by the text and date columns, in
+    # column order) makes pages, CSV output and tests deterministic on both databases.
+    keys = [c for c, kind in query.columns if kind in ("text", "date")]
+    if keys and len(out):
+        out = out.sort_values(keys, kind="stable", na_position="last")
+    return out.reset_index(drop=True)
+
+
+def _add_projected_days(df: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """projected_completion = D + projected_days where the SQL left some children to see."""
+    days = df.pop("projected_days")
+    projected = [
+        as_of + dt.timedelta(days=int(n)) if n is not None and not _isnan(n) else p
+        for n, p in zip(days, df["projected_completion"])
+    ]
+    df["projected_completion"] = projected
+    return df
+
+
+def _isnan(x) -> bool:
+    return isinstance(x, float) and math.isnan(x)
+
+
+_POSTPROCESS = {"district_progress": _add_projected_days}
+
+
+def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = None,
+        cohort: str | None = None) -> pd.DataFrame:
+    """The rows of query `name` as of day `as_of`, for one district (None: the whole city) and
+    one cohort (None: both); exactly the columns of the query's header, in order."""
+    query = load(name)
+    if cohort is not None and cohort not in COHORTS:
+        raise ValueError(f"unknown cohort {cohort!r}; known: {', '.join(COHORTS)}")
+    if isinstance(as_of, dt.datetime):
+        as_of = as_of.date()
+    sql = query.text_for(engine.dialect.name)
+    stmt = _statement(sql)
+    with engine.connect() as conn:
+        params = derived_params(as_of, *programme_dates(conn))
+        params.update(district=district, cohort=cohort)
+        needed = {k: params[k] for k in stmt._bindparams}
+        result = conn.execute(stmt, needed)
+        raw = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+    post = _POSTPROCESS.get(name)
+    if post is not None:
+        raw = post(raw, as_of)
+    return _shape(query, raw)
+
+
+def default_as_of(engine: Engine) -> dt.date | None:
+    """The latest visit_date, referred_on or received_on in the database; None when empty."""
+    sql = text(
+        "select max(d) from ("
+        " select max(visit_date) as d from visits"
+        " union all select max(referred_on) from referrals"
+        " union all select max(received_on) from reports) latest"
+    )
+    with engine.connect() as conn:
+        return _as_date(conn.execute(sql).scalar())
+
+
+def district_exists(engine: Engine, district: str) -> bool:
+    stmt = text("select count(*) from districts where district_code = :district")
+    with engine.connect() as conn:
+        return conn.execute(stmt, {"district": district}).scalar() > 0

@@ -1,0 +1,125 @@
+"""Run the dashboard under `streamlit run` and drive it with Debian's Chromium.
+
+Shared by the browser tests (tests/browser/) and the page-timing benchmark (tests/bench_pages.py),
+so that both measure the app exactly as a viewer gets it: a real server, a real browser.
+"""
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+# Quiet Chromium: no background fetches of its own, so that any request seen comes from the app.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-quic"]
+
+# (url path, file) of every page in navigation order; "" is the default page.
+PAGES = [
+    ("", "overview"), ("briefing", "briefing"), ("district_map", "district_map"),
+    ("district_detail", "district_detail"), ("inspections", "inspections"),
+    ("referrals", "referrals"), ("staffing", "staffing"), ("data_quality", "data_quality"),
+]
+
+SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !document.querySelector('[data-testid=stSkeleton]');
+}"""
+
+
+def existing_pages() -> list[tuple[str, str]]:
+    """The pages whose files exist (dashboard.py lists only those)."""
+    return [(path, name) for path, name in PAGES if (ROOT / "pages" / f"{name}.py").exists()]
+
+
+def make_database(path: Path, scale: float = 1.0) -> str:
+    """A generated SQLite case database at `path`; returns its URL."""
+    from data.db import make_engine
+    from data.generate import generate
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    generate(engine, seed=1, scale=scale)
+    engine.dispose()
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(db_url: str, log_path: Path, timeout: float = 60.0):
+    """`streamlit run dashboard.py` on a free local port; yields its base URL."""
+    port = free_port()
+    env = {**os.environ, "CASES_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+             "--server.port", str(port), "--server.address", "127.0.0.1",
+             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait_healthy(base, proc, timeout, log_path)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def _wait_healthy(base: str, proc, timeout: float, log_path: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"streamlit did not answer {base}/_stcore/health in {timeout:.0f} s")
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def wait_settled(page, timeout_ms: float = 60_000) -> None:
+    """Until the script has finished its run and no placeholder is left on screen."""
+    page.wait_for_function(SETTLED_JS, timeout=timeout_ms, polling=50)
+
+
+def nav_link(page, url_path: str):
+    """The sidebar navigation link of a page (the default page's link ends with '/')."""
+    links = page.locator("[data-testid=stSidebarNav] a")
+    for i in range(links.count()):
+        href = links.nth(i).get_attribute("href") or ""
+        if href.rstrip("/").split("/")[-1] == url_path or (
+                url_path == "" and href.rstrip("/").count("/") <= 2):
+            return links.nth(i)
+    raise LookupError(f"no navigation link to /{url_path}")
+
+
+def go_to(page, url_path: str, timeout_ms: float = 60_000) -> float:
+    """Click the page's sidebar link and wait for it to settle; returns the seconds it took."""
+    start = time.perf_counter()
+    nav_link(page, url_path).click()
+    page.wait_for_url(lambda u: u.split("?")[0].rstrip("/").split("/")[-1] == url_path
+                      if url_path else u.split("?")[0].rstrip("/").count("/") <= 2,
+                      timeout=timeout_ms)
+    wait_settled(page, timeout_ms)
+    return time.perf_counter() - start

@@ -1,0 +1,207 @@
+"""AppTest of the operational pages: inspections, referrals, staffing, data quality.
+
+Each page runs without exception on a generated scale-1 database (in English and Korean) and
+shows the no-data page on an empty one; a few figures are checked against the page's own numbers.
+"""
+import base64
+import json
+
+import numpy as np
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from sqlalchemy import insert, text
+
+from data.db import create_schema, make_engine
+from data.schema import dataset_info
+
+PAGES = ["pages/inspections.py", "pages/referrals.py", "pages/staffing.py",
+         "pages/data_quality.py"]
+TITLES = {
+    "pages/inspections.py": ("Inspections", "점검 현황"),
+    "pages/referrals.py": ("Referral outcomes", "연계 결과"),
+    "pages/staffing.py": ("Staffing", "인력 현황"),
+    "pages/data_quality.py": ("Data quality and definitions", "데이터 품질과 용어 정의"),
+}
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    # Streamlit's caches live as long as the process: without this a test sees the last one's data.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+@pytest.fixture(scope="module")
+def generated_url(tmp_path_factory):
+    from data.generate import generate
+    url = f"sqlite:///{tmp_path_factory.mktemp('generated') / 'cases.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    generate(engine, seed=1, scale=1.0)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="module")
+def empty_url(tmp_path_factory):
+    """A demo database before any data: schema and the 'synthetic' flag (without the flag and
+    without login configured, access.login shows nothing at all), no programme, no children."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('empty') / 'cases.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(dataset_info), [{"key": "synthetic", "value": "true"}])
+    engine.dispose()
+    return url
+
+
+def open_page(monkeypatch, url, page, **state) -> AppTest:
+    monkeypatch.setenv("CASES_DB_URL", url)
+    at = AppTest.from_file("../dashboard.py", default_timeout=30)
+    for key, value in state.items():
+        at.session_state[key] = value
+    # Straight to the page: before the first run AppTest finds a page by its file name, which is
+    # also its URL path here (dashboard.py sets no url_path).
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def decode(values):
+    """Plotly's JSON writes numeric arrays as {"dtype", "bdata"}; give them back as numbers."""
+    if isinstance(values, dict) and "bdata" in values:
+        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
+    return list(values)
+
+
+def charts(at) -> dict:
+    """The page's plotly figures by their key (the charts' element ids end with their keys)."""
+    return {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+
+
+def chart(at, key: str) -> dict:
+    found = [spec for id_, spec in charts(at).items() if id_.endswith(key)]
+    assert found, f"no chart {key}; have {list(charts(at))}"
+    return found[0]
+
+
+def metric_value(at, label_start: str) -> str:
+    found = [m.value for m in at.metric if m.label.startswith(label_start)]
+    assert found, f"no metric {label_start!r}; have {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def as_int(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_page_runs_on_generated_data(monkeypatch, generated_url, page, lang):
+    at = open_page(monkeypatch, generated_url, page, filter_lang=lang)
+    title = TITLES[page][lang == "ko"]
+    assert [t.value for t in at.title] == [title]
+    assert at.get("plotly_chart"), "every page draws at least one figure"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_says_no_data_on_an_empty_database(monkeypatch, empty_url, page):
+    at = open_page(monkeypatch, empty_url, page)
+    assert [t.value for t in at.title] == ["No data yet"]
+    assert at.warning and "no programme data" in at.warning[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_inspection_split_adds_up_to_the_children_listed(monkeypatch, generated_url):
+    at = open_page(monkeypatch, generated_url, "pages/inspections.py")
+    listed = as_int(metric_value(at, "Children on the list"))
+    split = chart(at, "inspections_split")
+    parts = {}
+    for trace in split["data"]:  # one trace per part and cohort panel
+        parts[trace["name"]] = parts.get(trace["name"], 0) + sum(decode(trace["x"]))
+    assert set(parts) == {"Seen in person", "Attempted, not seen", "Not attempted"}
+    assert sum(parts.values()) == listed > 0
+    assert parts["Seen in person"] == as_int(metric_value(at, "Seen in person"))
+
+
+def test_inspections_follow_the_cohort_filter(monkeypatch, generated_url):
+    at = open_page(monkeypatch, generated_url, "pages/inspections.py",
+                   filter_cohort="repeat_report")
+    both = open_page(monkeypatch, generated_url, "pages/inspections.py")
+    small = as_int(metric_value(at, "Children on the list"))
+    large = as_int(metric_value(both, "Children on the list"))
+    assert 0 < small < large
+    completion = chart(at, "inspections_completion")
+    assert {trace["name"] for trace in completion["data"]} == {"Repeatedly reported"}
+
+
+def test_referral_figures_add_up_to_the_total(monkeypatch, generated_url):
+    at = open_page(monkeypatch, generated_url, "pages/referrals.py")
+    total = as_int(metric_value(at, "Referrals"))
+    by_kind = chart(at, "referrals_kind")
+    assert sum(sum(decode(t["x"])) for t in by_kind["data"]) == total > 0
+    open_closed = chart(at, "referrals_open")
+    by_state = {t["name"]: sum(decode(t["x"])) for t in open_closed["data"]}
+    assert by_state["Open"] == as_int(metric_value(at, "Open"))
+    assert sum(by_state.values()) == total
+
+
+def test_staffing_whatif_lowers_reports_per_official(monkeypatch, generated_url):
+    at = open_page(monkeypatch, generated_url, "pages/staffing.py")
+    before = metric_value(at, "Reports per official · With the extra staff")
+    assert before == metric_value(at, "Reports per official · Now")
+    at.number_input(key="whatif_officials").set_value(10).run()
+    assert not at.exception
+    after = metric_value(at, "Reports per official · With the extra staff")
+    assert float(after.replace(",", "")) < float(before.replace(",", ""))
+    load = chart(at, "staffing_load")
+    standard_lines = [s for s in load["layout"]["shapes"] if s.get("type") == "line"]
+    assert standard_lines and standard_lines[0]["x0"] == 50
+
+
+def test_data_quality_lists_every_definition(monkeypatch, generated_url):
+    from pages.common import definitions
+    at = open_page(monkeypatch, generated_url, "pages/data_quality.py")
+    shown = " ".join(m.value for m in at.markdown)
+    for key, label, _ in definitions.entries("en"):
+        assert label in shown, key
+
+
+def test_data_quality_lists_children_only_for_roles_that_may_see_them(monkeypatch, generated_url):
+    team = open_page(monkeypatch, generated_url, "pages/data_quality.py")
+    city = open_page(monkeypatch, generated_url, "pages/data_quality.py", demo_view_as="city")
+    for at in (team, city):
+        assert chart(at, "dq_findings")["data"], "counts are shown to every role"
+    assert any("child_id" in df.value.columns or "Child (pseudonymous id)" in df.value.columns
+               for df in team.dataframe)
+    assert not any("Child (pseudonymous id)" in df.value.columns for df in city.dataframe)
+    assert any("Not available for your role" in i.value for i in city.info)
+
+
+def test_district_head_sees_only_their_own_children(monkeypatch, generated_url):
+    at = open_page(monkeypatch, generated_url, "pages/data_quality.py",
+                   demo_view_as="district", demo_district="11110")
+    lists = [df.value for df in at.dataframe if "Child (pseudonymous id)" in df.value.columns]
+    assert lists, "a district head sees their own district's list"
+    engine = make_engine(generated_url)
+    with engine.connect() as conn:
+        own = conn.execute(text("select name_en from districts where district_code = '11110'")
+                           ).scalar_one()
+    engine.dispose()
+    assert set(lists[0]["District"]) == {own}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_for_every_role(monkeypatch, generated_url, page):
+    for role in ("city", "district"):
+        state = {"demo_view_as": role}
+        if role == "district":
+            state["demo_district"] = "11650"
+        at = open_page(monkeypatch, generated_url, page, **state)
+        assert at.get("plotly_chart")

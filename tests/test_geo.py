@@ -1,0 +1,96 @@
+"""The committed district boundaries and the offline map built from them."""
+import math
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from data.db import make_engine
+from data.generate import generate
+from data.schema import districts
+from geo import boundaries, maps
+
+SEOUL_KM2 = 605.2  # the 25 districts in EPSG:5179 before simplification: 605.1 km²
+
+
+@pytest.fixture(scope="module")
+def db_districts(tmp_path_factory):
+    """The districts of a generated scale-1 database, as the app would read them."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('geo') / 'cases.db'}"
+    engine = make_engine(url)
+    generate(engine, seed=1, scale=1.0)
+    with engine.connect() as conn:
+        rows = conn.execute(select(districts.c.district_code, districts.c.name_ko)).all()
+    engine.dispose()
+    return pd.DataFrame(rows, columns=["district_code", "name_ko"])
+
+
+def test_every_district_of_a_generated_database_has_a_boundary(db_districts):
+    assert len(db_districts) > 0
+    assert boundaries.missing(db_districts["district_code"]) == []
+    collection = boundaries.for_districts(db_districts["district_code"])
+    assert {f["properties"]["district_code"] for f in collection["features"]} == \
+        set(db_districts["district_code"])
+
+
+def test_codes_are_mois_codes_not_kostat(db_districts):
+    # KOSTAT's 11110 is Nowon-gu; MOIS's (ours) is Jongno-gu. A wrong join draws a plausible map.
+    names = {f["properties"]["district_code"]: f["properties"]["name"]
+             for f in boundaries.for_districts(["11110", "11350", "11680"])["features"]}
+    assert names == {"11110": "종로구", "11350": "노원구", "11680": "강남구"}
+    # and the database agrees with the boundaries on every name
+    by_code = {f["properties"]["district_code"]: f["properties"]["name"]
+               for f in boundaries.for_districts(db_districts["district_code"])["features"]}
+    assert dict(zip(db_districts["district_code"], db_districts["name_ko"])) == by_code
+
+
+def test_seoul_covers_about_605_square_kilometres():
+    gdf = gpd.read_file(boundaries.GEOJSON_PATH)
+    seoul = gdf[gdf["district_code"].str.startswith("11")].to_crs("EPSG:5179")
+    assert len(seoul) == 25
+    assert seoul.geometry.area.sum() / 1e6 == pytest.approx(SEOUL_KM2, rel=0.02)
+
+
+def test_the_file_is_small_and_covers_the_country():
+    assert boundaries.GEOJSON_PATH.stat().st_size < 1_500_000
+    assert len(boundaries.all_codes()) >= 250
+
+
+def test_map_locations_equal_the_district_codes(db_districts):
+    values = db_districts.assign(name=db_districts["name_ko"],
+                                 rate=[i / 40 for i in range(len(db_districts))])
+    fig = maps.choropleth(values, value="rate", value_label="Completion", percent=True)
+    assert maps.locations(fig) == set(db_districts["district_code"])
+    assert fig.layout.map.style == "white-bg"  # no tiles fetched from anywhere
+
+
+def test_a_district_with_no_value_is_drawn_grey(db_districts):
+    values = db_districts.assign(name=db_districts["name_ko"], rate=0.5)
+    values.loc[values["district_code"] == "11440", "rate"] = None
+    fig = maps.choropleth(values, value="rate", value_label="Completion", no_data_label="no data")
+    grey = [tr for tr in fig.data if tr.meta == "no_data"]
+    assert len(grey) == 1 and list(grey[0].locations) == ["11440"]
+    assert "no data" in grey[0].hovertemplate
+    assert "11440" not in set(next(tr for tr in fig.data if tr.meta == "value").locations)
+    assert maps.locations(fig) == set(db_districts["district_code"])
+
+
+def test_hover_shows_the_value_and_its_definition(db_districts):
+    values = db_districts.assign(name=db_districts["name_ko"], rate=0.5)
+    fig = maps.choropleth(values, value="rate", value_label="Completion",
+                          definition="Seen divided by listed.", percent=True)
+    template = next(tr for tr in fig.data if tr.meta == "value").hovertemplate
+    assert "Completion: %{z:.1%}" in template and "Seen divided by listed." in template
+
+
+def test_centre_and_zoom_fit_the_districts():
+    seoul = boundaries.for_districts([c for c in boundaries.all_codes() if c.startswith("11")])
+    west, south, east, north = boundaries.bounds(seoul)
+    centre, zoom = maps.center_zoom((west, south, east, north), width_px=800, height_px=600)
+    assert west < centre["lon"] < east and south < centre["lat"] < north
+    # the whole city fits: the map's width at this zoom covers Seoul's span of longitude
+    visible_degrees = 800 / maps.TILE / 2 ** zoom * 360
+    assert east - west <= visible_degrees
+    assert 9 < zoom < 11.5
+    assert not math.isnan(zoom)

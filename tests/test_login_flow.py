@@ -1,0 +1,193 @@
+"""The real login: `streamlit run dashboard.py` with an [auth] secrets file pointing at a local
+mock OpenID provider (oidc-provider-mock), driven by Debian's Chromium.
+
+A district head in the role map logs in and gets their role; an identity not in the map is
+refused and audited. Every request outside this machine is aborted and asserted absent.
+Skips without /usr/bin/chromium unless REQUIRE_BROWSER=1.
+"""
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from access import audit
+from data.db import make_engine
+from data.generate import generate
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SETTLED_JS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+      && !document.querySelector('[data-testid=stSkeleton]');
+}"""
+HEAD_SUB, STRANGER_SUB = "subject-head-11110", "subject-stranger"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        message = f"the login-flow test needs Debian's Chromium at {CHROMIUM}"
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " (REQUIRE_BROWSER=1)")
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def idp():
+    """A local OpenID provider with two one-click users; yields its base URL."""
+    from oidc_provider_mock import User, run_server_in_thread
+    users = [
+        User(sub=HEAD_SUB, claims={"email": "head.11110@example.org", "email_verified": True}),
+        User(sub=STRANGER_SUB, claims={"email": "stranger@example.org", "email_verified": True}),
+    ]
+    with run_server_in_thread(port=0, user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, idp, chromium):
+    """The dashboard with login on; yields (base URL, engine of its database)."""
+    folder = tmp_path_factory.mktemp("login_flow")
+    db_url = f"sqlite:///{folder / 'cases.db'}"
+    engine = make_engine(db_url)
+    generate(engine, seed=1, scale=0.1)
+    port = free_port()
+    base = f"http://localhost:{port}"
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{base}/oauth2callback"\n'
+        f'cookie_secret = "{os.urandom(24).hex()}"\n'
+        'client_id = "dashboard"\n'
+        'client_secret = "not-a-real-secret"\n'
+        f'server_metadata_url = "{idp}/.well-known/openid-configuration"\n',
+        encoding="utf-8")
+    roles = folder / "roles.toml"
+    roles.write_text('[[viewer]]\nemail = "head.11110@example.org"\nrole = "district"\n'
+                     'district = "11110"\n', encoding="utf-8")
+    env = {**os.environ, "CASES_DB_URL": db_url, "CASES_ROLE_MAP": str(roles), "PYTHONUNBUFFERED": "1"}
+    log_path = folder / "streamlit.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
+             "--server.address", "localhost", "--server.headless", "true",
+             "--secrets.files", str(secrets)],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait_healthy(base, proc, log_path)
+            yield base, engine
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            engine.dispose()
+
+
+def _wait_healthy(base, proc, log_path, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited: {log_path.read_text(errors='replace')[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("streamlit did not become healthy")
+
+
+def login_as(chromium, base, sub):
+    """A fresh browser session that logs in at the mock provider as `sub`; returns its page."""
+    context = chromium.new_context(viewport={"width": 1300, "height": 900})
+    outside = []
+
+    def only_local(route):
+        host = route.request.url.split("/")[2].split(":")[0]
+        if host in ("localhost", "127.0.0.1"):
+            return route.continue_()
+        outside.append(route.request.url)  # e.g. the mock provider's stylesheet CDN
+        return route.abort()
+
+    context.route("**/*", only_local)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(base)
+    page.wait_for_function(SETTLED_JS, polling=100)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(lambda url: "/oauth2/authorize" in url)
+    page.locator(f"button[name=sub][value='{sub}']").click()
+    page.wait_for_url(lambda url: url.startswith(base) and "oauth2callback" not in url)
+    page.wait_for_function(SETTLED_JS, polling=100)
+    page.outside = outside
+    return page
+
+
+def test_district_head_logs_in_and_gets_the_district_role(chromium, app):
+    base, engine = app
+    page = login_as(chromium, base, HEAD_SUB)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text("Logged in as head.11110@example.org").wait_for()
+    assert "District head 11110" in sidebar.inner_text()
+    assert "No access" not in page.inner_text("body")
+    log = audit.recent(engine)
+    login = log[(log.action == "login") & (log.subject == "head.11110@example.org")]
+    assert len(login) == 1 and login.role.iloc[0] == "district" and login.district_code.iloc[0] == "11110"
+    assert all("cdn.jsdelivr.net" in url for url in page.outside), page.outside  # only the mock's CSS
+    page.context.close()
+
+
+def test_unknown_identity_is_refused_and_audited(chromium, app):
+    base, engine = app
+    page = login_as(chromium, base, STRANGER_SUB)
+    page.get_by_text("No access").first.wait_for()
+    body = page.inner_text("body")
+    assert "no access to this dashboard" in body
+    assert "Logged in as" not in body
+    refused = audit.recent(engine)
+    refused = refused[(refused.action == "refused") & (refused.subject == "stranger@example.org")]
+    assert len(refused) >= 1 and json.loads(refused.detail.iloc[0]) == {"reason": "not_in_role_map"}
+    page.context.close()
+
+
+def test_what_answers_without_login(app):
+    """Record what the server gives an anonymous client; docs/deployment.md says what to block."""
+    base, _ = app
+
+    def status(path):
+        try:
+            with urllib.request.urlopen(base + path, timeout=5) as r:
+                return r.status, r.read(2000)
+        except urllib.error.HTTPError as e:
+            return e.code, b""
+
+    code, body = status("/_stcore/health")
+    assert code == 200 and body == b"ok"
+    # No session yet: the page data only ever travels over the authenticated websocket, so the
+    # HTML shell is all an anonymous GET of the app gets.
+    code, body = status("/")
+    assert code == 200 and b"VIEWER" not in body and b"11110" not in body
