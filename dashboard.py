@@ -67,10 +67,10 @@ T = {
 
 
 def _keep_valid(key: str, options: list, default) -> None:
-    # A value left in the session from an earlier database may no longer be an option.
-    if st.session_state.get(key, default) not in options:
+    """Give a widget its default, or reset a value that is no longer an option (the session may
+    outlive a change of database). Set before the widget is drawn, so no `value=` is passed."""
+    if st.session_state.get(key) not in options:
         st.session_state[key] = default
-    st.session_state.setdefault(key, default)
 
 
 def sidebar(viewer) -> None:

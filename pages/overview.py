@@ -84,6 +84,16 @@ st.caption(t["scope"].format(district=i18n.district_name(f.district),
 
 progress = data.fetch("district_progress")
 per_cohort = summaries.summarise(progress, ["cohort"], as_of=f.as_of, deadline=deadline)
+try:
+    by_cohort_daily = data.fetch("city_progress_daily")
+except PermissionError:  # another district's day-by-day figures, for a district head
+    by_cohort_daily = None
+if by_cohort_daily is not None and len(by_cohort_daily):
+    # Small cells of other districts are hidden from a district head, which leaves the city's
+    # sums unknown; the city's own totals are public, so take listed and seen from them.
+    on_day = by_cohort_daily[by_cohort_daily["date"] == by_cohort_daily["date"].max()]
+    per_cohort = summaries.fill_totals(per_cohort, on_day, by="cohort", as_of=f.as_of,
+                                       deadline=deadline)
 
 
 def _projection_text(row) -> tuple[str, str | None]:
@@ -128,12 +138,10 @@ for row in per_cohort.to_dict("records"):
                f"{i18n.label('not_attempted')}: {i18n.fmt_int(row['not_attempted'])}")
 
 st.subheader(t["burnup"])
-try:
-    daily = figures.sum_cohorts(data.fetch("city_progress_daily"))
-except PermissionError:
-    daily = None
+if by_cohort_daily is None:
     st.info(t["not_for_role"])
-if daily is not None:
+else:
+    daily = figures.sum_cohorts(by_cohort_daily)
     if daily.empty:
         st.info(t["no_daily"])
     else:
@@ -169,3 +177,5 @@ for col, (group, kinds) in zip(cols, KIND_GROUPS.items()):
     col.metric(t[group], i18n.fmt_int(part["children"].sum(skipna=False) if len(part) else 0),
                help=layout.definition("referral_children"))
 st.caption(t["referral_note"])
+if data.any_suppressed(outcomes) or data.any_suppressed(all_districts):
+    st.caption(layout.text("suppressed"))

@@ -111,6 +111,16 @@ def test_every_core_page_runs_for_every_role(monkeypatch, generated_url, page, r
     assert at.title[0].value != "No data yet"
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_every_core_page_runs_in_korean(monkeypatch, generated_url, page):
+    at = _app(monkeypatch, generated_url, page=page, filter_district=MAPO)
+    at.session_state["filter_lang"] = "ko"
+    at.run()
+    _no_exception(at)
+    assert not any(c.isascii() and c.isalpha() for c in at.title[0].value.split(":")[0]), \
+        at.title[0].value
+
+
 def test_overview_on_postgresql_too(monkeypatch, db_url):
     engine = make_engine(db_url)
     generate(engine, seed=1, scale=0.2)

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from data.export import export_extract
 from data.load import load_extract
 from tests.extract_fixtures import VALID, read_folder, row_counts, with_file, write_extract
@@ -136,6 +138,7 @@ def test_cli_db_defaults_to_cases_db_url(tmp_path):
 
 
 
+@pytest.mark.slow
 def test_cli_generate_then_refuses_a_filled_database(tmp_path):
     url = f"sqlite:///{tmp_path / 'gen.db'}"
     done = run_cli("generate", "--db", url, "--scale", "0.02", "--seed", "3")

@@ -114,12 +114,22 @@ def nav_link(page, url_path: str):
     raise LookupError(f"no navigation link to /{url_path}")
 
 
+WATCH_RUN_JS = """() => {
+  // Note any change of the script state from now on: the click's rerun has then started, even
+  // if it finishes before the next poll (a fast page would otherwise look settled at once).
+  window.__reran = false;
+  const app = document.querySelector('[data-testid=stApp]');
+  new MutationObserver(() => { window.__reran = true; })
+      .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
 def go_to(page, url_path: str, timeout_ms: float = 60_000) -> float:
     """Click the page's sidebar link and wait for it to settle; returns the seconds it took."""
+    link = nav_link(page, url_path)
+    page.evaluate(WATCH_RUN_JS)
     start = time.perf_counter()
-    nav_link(page, url_path).click()
-    page.wait_for_url(lambda u: u.split("?")[0].rstrip("/").split("/")[-1] == url_path
-                      if url_path else u.split("?")[0].rstrip("/").count("/") <= 2,
-                      timeout=timeout_ms)
+    link.click()
+    page.wait_for_function("() => window.__reran === true", timeout=timeout_ms, polling=20)
     wait_settled(page, timeout_ms)
     return time.perf_counter() - start

@@ -32,6 +32,19 @@ def switch_language(page, name: str, cohort_label: str) -> None:
     server.wait_settled(page)
 
 
+def screenshot_whole_page(page, path) -> None:
+    """Streamlit scrolls inside its main block, so full_page sees one screen: grow the viewport
+    to the content's height for the shot, then restore it."""
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]),
+                                                                   12_000)})
+    page.wait_for_timeout(500)  # plotly redraws at the new size; no rerun happens
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+
+
 def visit_every_page(page) -> list[str]:
     visited = []
     for url_path, name in server.existing_pages():
@@ -47,7 +60,7 @@ def test_every_page_settles_without_exception(page):
         server.go_to(page, url_path)
         assert exceptions(page) == [], f"{name}: {exceptions(page)}"
         assert page.locator("h1").count() >= 1, f"{name} shows no title"
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        screenshot_whole_page(page, SCREENSHOTS / f"{name}.png")
 
 
 def test_map_draws_one_shape_per_district(page):
