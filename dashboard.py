@@ -5,15 +5,15 @@ it with labelled synthetic demo data when it is missing.
 """
 import os
 from datetime import date
-from pathlib import Path
 
 import streamlit as st
 
-from access import login
+from sqlalchemy.exc import SQLAlchemyError
+
+from access import audit, login
+from data.db import create_schema
 from data.demo import ensure_demo_database
 from pages.common import data, filters, i18n
-
-HERE = Path(__file__).resolve().parent
 
 # No page_icon: Streamlit's own favicon is served by the app itself.
 st.set_page_config(page_title="Child inspection dashboard", layout="wide")
@@ -25,8 +25,22 @@ def _ensure_demo() -> bool:
     return ensure_demo_database()
 
 
+@st.cache_resource(show_spinner=False)
+def _prepare_database(url: str) -> None:
+    # Once per process and database: the project's own tables (audit_log) exist, and the audit
+    # log is append-only. Creating what exists changes nothing; in production the schema owner
+    # has done both already (docs/deployment.md).
+    engine = data.engine()
+    create_schema(engine)
+    audit.protect(engine)
+
+
 if not os.environ.get("CASES_DB_URL"):
     _ensure_demo()
+try:
+    _prepare_database(data.db_url())
+except SQLAlchemyError:
+    pass  # an unreachable database: the viewer is told so below, never shown a traceback
 
 
 T = {
@@ -46,6 +60,7 @@ T = {
         "referrals": "Referral outcomes",
         "staffing": "Staffing",
         "data_quality": "Data quality & definitions",
+        "audit": "Audit log",
     },
     "ko": {
         "app": "2021 아동 전수점검",
@@ -62,6 +77,7 @@ T = {
         "referrals": "연계 결과",
         "staffing": "인력",
         "data_quality": "데이터 품질·용어 정의",
+        "audit": "접근 기록",
     },
 }
 
@@ -106,7 +122,7 @@ def sidebar(viewer) -> None:
                      format_func=i18n.district_name)
 
 
-def navigation():
+def navigation(viewer):
     t = i18n.texts(T)
     entries = [
         ("pages/overview.py", t["overview"]),
@@ -118,18 +134,14 @@ def navigation():
         ("pages/staffing.py", t["staffing"]),
         ("pages/data_quality.py", t["data_quality"]),
     ]
-    pages = [
-        # No icons: a ":material/...:" icon makes the browser fetch Google's font CDN, and emoji
-        # show as empty boxes where no emoji font is installed (as on the city's desktops here).
-        st.Page(path, title=title, default=(i == 0))
-        for i, (path, title) in enumerate(entries)
-        # TODO(lead): the last four are pages-2's; listed only once their files exist.
-        if (HERE / path).exists()
-    ]
+    if viewer.role == "response_team":
+        entries.append(("pages/audit_log.py", t["audit"]))
+    # No icons: a ":material/...:" icon makes the browser fetch Google's font CDN, and emoji
+    # show as empty boxes where no emoji font is installed (as in Debian's Chromium here).
+    pages = [st.Page(path, title=title, default=(i == 0)) for i, (path, title) in enumerate(entries)]
     return st.navigation(pages)
 
 
-viewer = login.current_viewer()
-st.session_state[data.VIEWER_KEY] = viewer
+viewer = login.current_viewer(data.engine())
 sidebar(viewer)
-navigation().run()
+navigation(viewer).run()

@@ -142,18 +142,33 @@ def _refuse(db: Engine, subject: str, reason: str, message: str, offer_logout: b
 
 # --- demo mode --------------------------------------------------------------------------------
 
-def is_synthetic(db: Engine) -> bool:
-    """Whether the database declares itself synthetic. Any doubt (no table, no row) is 'no'."""
+def database_state(db: Engine) -> str:
+    """'synthetic', 'real' (holds data and does not say it is synthetic), 'empty' (no programme
+    and no children: nothing to protect) or 'unreachable'."""
     try:
         with db.connect() as conn:
             value = conn.execute(text(_sql("dataset_synthetic.sql"))).scalar()
+            if str(value).strip().lower() == "true":
+                return "synthetic"
+            holds_data = conn.execute(text(_sql("holds_data.sql"))).scalar()
     except SQLAlchemyError:
-        return False
-    return str(value).strip().lower() == "true"
+        try:
+            with db.connect() as conn:
+                conn.execute(text("select 1"))
+        except SQLAlchemyError:
+            return "unreachable"
+        return "empty"  # reachable, but the tables are not there yet
+    return "real" if holds_data else "empty"
 
 
 def _demo_viewer(db: Engine) -> Viewer:
-    if not is_synthetic(db):
+    state = database_state(db)
+    if state == "unreachable":
+        st.title("The case database cannot be reached")
+        st.info("The dashboard cannot reach its database right now. Nothing is lost: try again in "
+                "a few minutes, or ask the administrators to check the database.")
+        st.stop()
+    if state == "real":
         st.title("Login is not configured")
         st.error("This database does not declare itself synthetic, so it may hold real children's "
                  "information, and no login is configured. Nothing is shown.")
@@ -163,6 +178,7 @@ def _demo_viewer(db: Engine) -> Viewer:
             "`server_metadata_url`) and set `CASES_ROLE_MAP` to the role map file. "
             "See docs/deployment.md.")
         st.stop()
+    # A synthetic database, or one that holds nothing yet (the pages then say "no data yet").
 
     with st.sidebar:
         st.warning("DEMO: synthetic data, no real children. Login is off; choose whose view to see.")

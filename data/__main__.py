@@ -4,6 +4,7 @@
     python -m data export   [--db URL] [--progress] DIR
     python -m data generate [--db URL] [--seed N] [--scale X] [--today YYYY-MM-DD]
     python -m data demo     [--db URL]
+    python -m data refresh  [--db URL]
 
 --db defaults to CASES_DB_URL or the SQLite file data/cases.db; the schema is created if missing.
 A failed command prints what is wrong on stderr (one line per problem, never a traceback) and
@@ -40,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted; nothing more was written", file=sys.stderr)
+        print("interrupted (a load in progress is rolled back; an export may be partial)", file=sys.stderr)
         return 130
 
 
@@ -68,6 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--today", type=_date, default=dt.date(2021, 4, 30))
     command("demo", _demo, "make sure the demo database exists")
+    command("refresh", _refresh,
+            "rebuild the derived table child_status (after changing rows by other means)")
     return parser
 
 
@@ -172,6 +175,15 @@ def _demo(args, started: float) -> int:
     from data.demo import ensure_demo_database   # written separately
     made = ensure_demo_database(args.db)
     print("demo database created" if made else "demo database already there")
+    return 0
+
+
+def _refresh(args, started: float) -> int:
+    from data.status import refresh_child_status
+    engine = _engine(args)
+    with engine.begin() as conn:
+        refresh_child_status(conn)
+    print(f"refreshed child_status in {_shown(args.db)} in {time.monotonic() - started:.1f}s")
     return 0
 
 

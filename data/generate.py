@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from data import reference
 from data.db import create_schema
 from data.schema import EXTRACT_TABLES, dataset_info
+from data.status import refresh_child_status
 
 START = dt.date(2021, 1, 13)        # the announcement; the lists are dated this day
 DEADLINE = dt.date(2021, 3, 31)
@@ -705,6 +706,7 @@ def generate(engine: Engine, seed: int = 1, scale: float = 1.0,
             "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         }
         conn.execute(insert(dataset_info), [{"key": k, "value": v} for k, v in info.items()])
+        refresh_child_status(conn)     # the derived per-child dates, in the same transaction
     return counts
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateTable, DropTable
 
 from data.extract import BY_FILE, BY_TABLE, FORMATS, FileFormat, Reference, RowParser, echo
+from data.status import refresh_child_status
 
 BATCH = 10_000
 
@@ -64,6 +65,10 @@ def load_extract(engine: Engine, folder, progress: Progress | None = None) -> di
                 run.check_kept_rows()
                 if run.found:
                     transaction.rollback()
+                else:
+                    # The derived per-child dates change with the rows, in this transaction.
+                    run.say("refreshing child_status")
+                    refresh_child_status(conn)
         finally:
             run.drop_staging()
     if run.found:

@@ -134,3 +134,21 @@ audit_log = Table(
     Column("rows", Integer),
     Index("ix_audit_logged_at", "logged_at"),
 )
+
+# Derived, never part of an extract: per child, the dates its figures turn on, rebuilt by
+# data/status.py whenever the extract tables change. A visit counts when listed_on <= visit_date
+# <= D, and every date here is over the visits with listed_on <= visit_date and no limit D, so
+# "as of D" reduces to comparing these dates with D (see data/child_status.sql). Null: never.
+child_status = Table(
+    "child_status", metadata,
+    Column("child_id", ID, ForeignKey("children.child_id"), primary_key=True),
+    Column("first_visit_on", Date),                 # earliest counted visit
+    Column("third_visit_on", Date),                 # date of the third counted visit
+    Column("first_seen_on", Date),                  # earliest counted visit with outcome seen
+    Column("first_high_risk_on", Date),             # earliest counted seen visit at high risk
+    Column("first_protective_referral_on", Date),   # earliest police/protection referral
+    # The attention list and the daily briefing pick few children by these dates.
+    Index("ix_child_status_third_visit", "third_visit_on"),
+    Index("ix_child_status_first_seen", "first_seen_on"),
+    Index("ix_child_status_first_high_risk", "first_high_risk_on"),
+)

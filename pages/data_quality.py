@@ -51,8 +51,8 @@ layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of)
 # --- Freshness: the whole database, whatever the filters --------------------------------------
 st.subheader(t["freshness_head"], help=definitions_ops.text("newest_date"))
 freshness = data.fetch("table_freshness", district=None, cohort=None)
-layout.table(freshness.sort_values("table"), key="dq_freshness", filename="table_freshness.csv",
-             column_labels=t)
+layout.table(data.visible(freshness).sort_values("table"), key="dq_freshness",
+             filename="table_freshness.csv", column_labels=t)
 
 # --- Findings: counts for everyone, child-level rows only for those who may see them ----------
 st.subheader(t["findings_head"], help=definitions_ops.text("findings"))

@@ -4,6 +4,7 @@ import streamlit as st
 from pages.common import data, filters, i18n, layout
 from pages.common import figures_ops as figs
 from pages.common.ops_names import named
+from pages.common.ops_totals import total
 
 T = {
     "en": {
@@ -59,7 +60,8 @@ scope = i18n.district_name(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
 
 progress = named(data.fetch("district_progress"))
-listed, seen = int(progress["listed"].sum()), int(progress["seen"].sum())
+listed = int(total("district_progress", progress, "listed"))
+seen = int(total("district_progress", progress, "seen"))
 repeat = progress[progress["cohort"] == "repeat_report"]
 
 # City (or selection) rates from summed counts, never an average of district rates.
@@ -70,7 +72,8 @@ with cols[1]:
     layout.metric(t["completion_rate"], i18n.fmt_rate(seen / listed if listed else None),
                   layout.definition("completion_rate"))
 with cols[2]:
-    layout.metric(t["unreachable"], i18n.fmt_int(progress["unreachable"].sum()),
+    layout.metric(t["unreachable"],
+                  i18n.fmt_int(total("district_progress", progress, "unreachable")),
                   layout.definition("unreachable"))
 with cols[3]:
     # No city two-person rate here: the query gives district rates, not visit counts, and a city

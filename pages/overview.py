@@ -82,19 +82,19 @@ layout.page_header(t["title"], t["subtitle"])
 st.caption(t["scope"].format(district=i18n.district_name(f.district),
                              cohort=i18n.cohort_name(f.cohort)))
 
-progress = data.fetch("district_progress")
-per_cohort = summaries.summarise(progress, ["cohort"], as_of=f.as_of, deadline=deadline)
+if f.district is None:
+    # The city's own totals are public to every role: summed on the server, never from
+    # suppressed district rows.
+    per_cohort = data.city_progress(["cohort"])
+    total = data.city_progress([]).iloc[0]
+else:
+    progress = data.fetch("district_progress")
+    per_cohort = summaries.summarise(progress, ["cohort"], as_of=f.as_of, deadline=deadline)
+    total = summaries.summarise(progress, [], as_of=f.as_of, deadline=deadline).iloc[0]
 try:
     by_cohort_daily = data.fetch("city_progress_daily")
 except PermissionError:  # another district's day-by-day figures, for a district head
     by_cohort_daily = None
-if by_cohort_daily is not None and len(by_cohort_daily):
-    # Small cells of other districts are hidden from a district head, which leaves the city's
-    # sums unknown; the city's own totals are public, so take listed and seen from them.
-    on_day = by_cohort_daily[by_cohort_daily["date"] == by_cohort_daily["date"].max()]
-    per_cohort = summaries.fill_totals(per_cohort, on_day, by="cohort", as_of=f.as_of,
-                                       deadline=deadline)
-
 
 def _projection_text(row) -> tuple[str, str | None]:
     if pd.isna(row["projected_completion"]):
@@ -145,7 +145,6 @@ else:
     if daily.empty:
         st.info(t["no_daily"])
     else:
-        total = summaries.summarise(progress, [], as_of=f.as_of, deadline=deadline).iloc[0]
         labels = {k: i18n.label(k) for k in ("listed", "seen")}
         labels.update(plan=i18n.label("plan_rate"), projection=i18n.label("projected_completion"),
                       deadline=i18n.label("deadline"), x=i18n.pick("Day", "날짜"),
@@ -159,9 +158,8 @@ st.subheader(t["districts"])
 all_districts = data.fetch("district_progress", district=None)
 by_district = summaries.summarise(all_districts, ["district_code"], as_of=f.as_of,
                                   deadline=deadline)
-active = by_district[by_district["listed"] > 0]
-behind = int((active["gap_to_plan"] < 0).sum())
-st.metric(i18n.label("districts_behind"), t["behind"].format(n=behind, total=len(active)),
+behind, active = data.districts_behind_plan()
+st.metric(i18n.label("districts_behind"), t["behind"].format(n=behind, total=active),
           help=layout.definition("districts_behind"))
 bars = by_district.assign(name=by_district["district_code"].map(i18n.district_name))
 st.plotly_chart(
@@ -170,7 +168,10 @@ st.plotly_chart(
     key="overview_gap")
 
 st.subheader(t["referrals"])
-outcomes = data.fetch("referral_outcomes")
+if f.district is None:
+    outcomes = data.city_sums("referral_outcomes", ["kind", "outcome"], ["referrals", "children"])
+else:
+    outcomes = data.fetch("referral_outcomes")
 cols = st.columns(len(KIND_GROUPS))
 for col, (group, kinds) in zip(cols, KIND_GROUPS.items()):
     part = outcomes[outcomes["kind"].isin(kinds)]

@@ -5,6 +5,7 @@ from pages.common import data, filters, i18n, layout
 from pages.common import definitions_ops as ops_def
 from pages.common import figures_ops as figs
 from pages.common.ops_names import named
+from pages.common.ops_totals import total
 
 T = {
     "en": {
@@ -58,16 +59,16 @@ layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of)
 labels = {**t, "open": i18n.value_name("outcome", "open")}
 
 outcomes = named(data.fetch("referral_outcomes"))
-total = int(outcomes["referrals"].sum())
-open_ = int(outcomes.loc[outcomes["outcome"] == "open", "referrals"].sum())
-police = int(outcomes.loc[outcomes["kind"] == "police_investigation", "referrals"].sum())
+all_referrals = int(total("referral_outcomes", outcomes, "referrals"))
+open_ = int(total("referral_outcomes", outcomes, "referrals", outcome="open"))
+police = int(total("referral_outcomes", outcomes, "referrals", kind="police_investigation"))
 cols = st.columns(4)
 with cols[0]:
-    layout.metric(t["referrals"], i18n.fmt_int(total), layout.definition("referrals"))
+    layout.metric(t["referrals"], i18n.fmt_int(all_referrals), layout.definition("referrals"))
 with cols[1]:
     layout.metric(t["open"], i18n.fmt_int(open_), layout.definition("referral_open"))
 with cols[2]:
-    layout.metric(t["closed"], i18n.fmt_int(total - open_), layout.definition("referral_outcome"))
+    layout.metric(t["closed"], i18n.fmt_int(all_referrals - open_), layout.definition("referral_outcome"))
 with cols[3]:
     layout.metric(t["police"], i18n.fmt_int(police), layout.definition("referrals"))
 
@@ -97,8 +98,8 @@ else:
 
 st.subheader(t["police_head"], help=ops_def.text("police_linkage_rate"))
 police_df = named(data.fetch("police_linkage", cohort=None))
-at_risk = int(police_df["children_at_risk"].sum())
-linked = int(police_df["children_police_referred"].sum())
+at_risk = int(total("police_linkage", police_df, "children_at_risk", cohort=None))
+linked = int(total("police_linkage", police_df, "children_police_referred", cohort=None))
 a, b, c = st.columns(3)
 with a:
     layout.metric(t["children_at_risk"], i18n.fmt_int(at_risk), ops_def.text("children_at_risk"))

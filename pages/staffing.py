@@ -5,6 +5,7 @@ import streamlit as st
 from pages.common import data, filters, i18n, layout, whatif
 from pages.common import figures_ops as figs
 from pages.common.ops_names import named
+from pages.common.ops_totals import total
 
 T = {
     "en": {
@@ -88,22 +89,23 @@ layout.page_header(t["title"], t["subtitle"].format(
 staffing = named(data.fetch("staffing"))
 
 # Selection figures from summed counts.
-officials = int(staffing["abuse_officials"].sum())
-reports = int(staffing["reports_12m"].sum())
+officials = int(total("staffing", staffing, "abuse_officials"))
+reports = int(total("staffing", staffing, "reports_12m"))
 cols = st.columns(4)
 with cols[0]:
     layout.metric(t["abuse_officials"], i18n.fmt_int(officials),
                   layout.definition("abuse_officials"))
 with cols[1]:
     layout.metric(t["abuse_officials_target"],
-                  i18n.fmt_int(staffing["abuse_officials_target"].sum(min_count=1)),
+                  i18n.fmt_int(total("staffing", staffing, "abuse_officials_target")),
                   layout.definition("abuse_officials_target"))
 with cols[2]:
     layout.metric(t["reports_per_official"],
                   i18n.fmt_num(reports / officials if officials else None),
                   layout.definition("reports_per_official"))
 with cols[3]:
-    layout.metric(t["welfare_planners"], i18n.fmt_int(staffing["welfare_planners"].sum()),
+    layout.metric(t["welfare_planners"],
+                  i18n.fmt_int(total("staffing", staffing, "welfare_planners")),
                   layout.definition("welfare_planners"))
 
 st.subheader(t["target_head"], help=layout.definition("abuse_officials_target"))
@@ -175,6 +177,10 @@ st.caption(t["deadline"].format(deadline=i18n.fmt_date(programme["deadline"])))
 for cohort, staff, added, label in (
         ("repeat_report", row["abuse_officials"], add_officials, "completion_officials"),
         ("neglect_risk", row["welfare_planners"], add_planners, "completion_planners")):
+    if data.any_suppressed(progress[progress["cohort"] == cohort]):
+        # Small counts of another district are masked for a district head: no projection.
+        st.info(f"{t[label]}: {layout.definition('suppressed')}")
+        continue
     s = scenario(cohort, staff, added)
     before, after = whatif.project(s, added=0), whatif.project(s)
     saved = whatif.days_saved(before, after)
@@ -188,8 +194,9 @@ for cohort, staff, added, label in (
         if saved:
             st.caption(t["days_earlier"].format(n=saved))
 
-rpo_now = whatif.reports_per_official(row["reports_12m"], int(row["abuse_officials"]))
-rpo_new = whatif.reports_per_official(row["reports_12m"], int(row["abuse_officials"]),
+reports_12m = None if pd.isna(row["reports_12m"]) else int(row["reports_12m"])
+rpo_now = whatif.reports_per_official(reports_12m, int(row["abuse_officials"]))
+rpo_new = whatif.reports_per_official(reports_12m, int(row["abuse_officials"]),
                                       int(add_officials))
 a, b = st.columns(2)
 with a:
@@ -198,5 +205,5 @@ with a:
 with b:
     layout.metric(f"{t['rpo']} · {t['with_added']}", i18n.fmt_num(rpo_new),
                   layout.definition("reports_per_official"))
-needed = whatif.officials_needed(row["reports_12m"], int(standard))
+needed = whatif.officials_needed(reports_12m, int(standard))
 st.caption(t["needed"].format(n=i18n.fmt_int(needed)))

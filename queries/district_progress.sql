@@ -26,6 +26,8 @@
 -- projected_completion when some children are left) is ceil(7 (listed - seen) / seen_7d), that is
 -- ceil((listed - seen) / pace_7d) in exact integer arithmetic. When nobody is left,
 -- projected_completion is the latest first seen date, here directly.
+-- Per-child facts come from child_status (data/child_status.sql): each is a date computed over
+-- the visits with listed_on <= visit_date, so "by D" is that date compared with D.
 with
 cohorts as (
     select 'repeat_report' as cohort
@@ -40,49 +42,59 @@ scoped_districts as (
 ),
 
 listed_children as (
-    select c.child_id, c.district_code, c.cohort, c.listed_on
+    select
+        c.child_id,
+        c.district_code,
+        c.cohort,
+        case when s.first_seen_on <= :as_of then s.first_seen_on end as first_seen_on,
+        case when s.first_visit_on <= :as_of then 1 else 0 end as attempted,
+        case when s.third_visit_on <= :as_of then 1 else 0 end as visited_thrice
     from children c
+    join child_status s on s.child_id = c.child_id
     where c.listed_on <= :as_of
       and (c.removed_on is null or c.removed_on > :as_of)
       and (cast(:district as text) is null or c.district_code = :district)
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 ),
 
-child_status as (
-    select
-        l.child_id,
-        l.district_code,
-        l.cohort,
-        count(v.visit_date) as counted_visits,
-        min(case when v.outcome = 'seen' then v.visit_date end) as first_seen_on,
-        sum(case when v.outcome = 'seen' then 1 else 0 end) as seen_visits,
-        sum(case when v.outcome = 'seen' and v.second_staff_id is not null then 1 else 0 end)
-            as two_person_visits
-    from listed_children l
-    left join visits v
-        on v.child_id = l.child_id
-        and v.visit_date >= l.listed_on
-        and v.visit_date <= :as_of
-    group by l.child_id, l.district_code, l.cohort
-),
-
 district_counts as (
     select
-        s.district_code,
-        s.cohort,
+        l.district_code,
+        l.cohort,
         count(*) as listed,
-        sum(case when s.first_seen_on is not null then 1 else 0 end) as seen,
-        sum(case when s.first_seen_on is null and s.counted_visits > 0 then 1 else 0 end)
+        sum(case when l.first_seen_on is not null then 1 else 0 end) as seen,
+        sum(case when l.first_seen_on is null and l.attempted = 1 then 1 else 0 end)
             as attempted_not_seen,
-        sum(case when s.counted_visits = 0 then 1 else 0 end) as not_attempted,
-        sum(case when s.first_seen_on >= :as_of_minus_6 then 1 else 0 end) as seen_7d,
-        max(s.first_seen_on) as last_first_seen_on,
-        sum(s.seen_visits) as seen_visits,
-        sum(s.two_person_visits) as two_person_visits,
-        sum(case when s.first_seen_on is null and s.counted_visits >= 3 then 1 else 0 end)
+        sum(case when l.attempted = 0 then 1 else 0 end) as not_attempted,
+        sum(case when l.first_seen_on >= :as_of_minus_6 then 1 else 0 end) as seen_7d,
+        max(l.first_seen_on) as last_first_seen_on,
+        sum(case when l.first_seen_on is null and l.visited_thrice = 1 then 1 else 0 end)
             as unreachable
-    from child_status s
-    group by s.district_code, s.cohort
+    from listed_children l
+    group by l.district_code, l.cohort
+),
+
+-- The one figure that needs the visits themselves: how many counted seen visits, and how many
+-- of them by two, for repeat_report only (a small cohort). Read from children directly, not
+-- from listed_children, so that PostgreSQL need not materialise a CTE used twice.
+two_person as (
+    select
+        c.district_code,
+        c.cohort,
+        count(*) as seen_visits,
+        sum(case when v.second_staff_id is not null then 1 else 0 end) as two_person_visits
+    from children c
+    join visits v
+        on v.child_id = c.child_id
+        and v.visit_date >= c.listed_on
+        and v.visit_date <= :as_of
+    where c.cohort = 'repeat_report'
+      and c.listed_on <= :as_of
+      and (c.removed_on is null or c.removed_on > :as_of)
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
+      and v.outcome = 'seen'
+    group by c.district_code, c.cohort
 ),
 
 filled as (
@@ -95,14 +107,17 @@ filled as (
         coalesce(c.not_attempted, 0) as not_attempted,
         coalesce(c.seen_7d, 0) as seen_7d,
         c.last_first_seen_on,
-        coalesce(c.seen_visits, 0) as seen_visits,
-        coalesce(c.two_person_visits, 0) as two_person_visits,
+        coalesce(t.seen_visits, 0) as seen_visits,
+        coalesce(t.two_person_visits, 0) as two_person_visits,
         coalesce(c.unreachable, 0) as unreachable
     from scoped_districts d
     cross join cohorts k
     left join district_counts c
         on c.district_code = d.district_code
         and c.cohort = k.cohort
+    left join two_person t
+        on t.district_code = d.district_code
+        and t.cohort = k.cohort
     where (cast(:cohort as text) is null or k.cohort = :cohort)
 )
 

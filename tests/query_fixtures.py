@@ -14,6 +14,7 @@ import io
 from sqlalchemy import Boolean, Date, Integer
 
 from data import schema
+from data.status import refresh_child_status
 
 D = dt.date(2021, 3, 1)
 
@@ -162,10 +163,13 @@ def rows(table_name: str, text: str | None = None) -> list[dict]:
 
 
 def load(engine, tables: dict[str, str] | None = None) -> None:
-    """Insert the fixture (or the given tables) into an empty database, in dependency order."""
+    """Insert the fixture (or the given tables) into an empty database, in dependency order,
+    then refresh child_status."""
     tables = TABLES if tables is None else tables
     order = [t.name for t in schema.EXTRACT_TABLES] + ["dataset_info"]
     with engine.begin() as conn:
         for name in order:
             if name in tables:
                 conn.execute(schema.metadata.tables[name].insert(), rows(name, tables[name]))
+        # As the loader and the generator do: the derived per-child dates the queries read.
+        refresh_child_status(conn)

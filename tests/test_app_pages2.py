@@ -205,3 +205,15 @@ def test_page_runs_for_every_role(monkeypatch, generated_url, page):
             state["demo_district"] = "11650"
         at = open_page(monkeypatch, generated_url, page, **state)
         assert at.get("plotly_chart")
+
+
+def test_whatif_of_another_district_for_a_district_head(monkeypatch, generated_url):
+    # Their own district unmasked, another district's small counts masked: never a traceback.
+    at = open_page(monkeypatch, generated_url, "pages/staffing.py",
+                   demo_view_as="district", demo_district="11650")
+    for code in ("11650", "11110"):
+        at.selectbox(key="whatif_district").set_value(code)
+        at.number_input(key="whatif_officials").set_value(2)
+        at.run()
+        assert not at.exception, [e.message for e in at.exception]
+        assert metric_value(at, "Reports per official · With the extra staff")

@@ -180,31 +180,3 @@ def test_every_definition_is_in_both_languages():
                 "neglect_remaining_per_planner", "newly_seen", "new_referrals",
                 "new_police_referrals", "new_high_risk"]
     assert not [k for k in contract if k not in definitions.DEFINITIONS]
-
-
-def test_fill_totals_replaces_suppressed_sums_with_public_totals():
-    p = PROGRESS.assign(projected_completion=pd.to_datetime(PROGRESS["projected_completion"]))
-    p.loc[3, "seen"] = np.nan  # a district head does not see this small cell
-    per_cohort = summaries.summarise(p, ["cohort"], as_of=dt.date(2021, 2, 21), deadline=T)
-    assert per_cohort.set_index("cohort")["seen"].isna().tolist() == [True, False]
-    totals = _table("""
-cohort,        listed, seen
-neglect_risk,  300,    140
-repeat_report, 30,     15
-""")
-    out = summaries.fill_totals(per_cohort, totals, by="cohort", as_of=dt.date(2021, 2, 21),
-                                deadline=T).set_index("cohort")
-    assert out.loc["neglect_risk", "seen"] == 140
-    assert out.loc["neglect_risk", "completion_rate"] == pytest.approx(140 / 300)
-    assert out.loc["neglect_risk", "required_pace"] == pytest.approx(160 / 38)
-    assert out.loc["repeat_report", "seen"] == 15  # known sums are kept as they were
-
-
-def test_fill_totals_with_nothing_suppressed_changes_nothing():
-    p = PROGRESS.assign(projected_completion=pd.to_datetime(PROGRESS["projected_completion"]))
-    per_cohort = summaries.summarise(p, ["cohort"], as_of=dt.date(2021, 2, 21), deadline=T)
-    totals = per_cohort[["cohort", "listed", "seen"]]
-    out = summaries.fill_totals(per_cohort, totals, by="cohort", as_of=dt.date(2021, 2, 21),
-                                deadline=T)
-    for col in ("listed", "seen", "completion_rate", "required_pace"):
-        assert out[col].tolist() == pytest.approx(per_cohort[col].tolist()), col

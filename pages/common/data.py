@@ -12,12 +12,11 @@ import streamlit as st
 
 import queries
 import queries.cache
-from access import login, policy
+from access import audit, login, policy
 from access.viewer import Viewer
 from data.db import database_url
-from pages.common import filters
+from pages.common import filters, summaries
 
-VIEWER_KEY = "_viewer"  # set by dashboard.py on every run; session state never reaches the browser
 FILTER = "filter"
 
 
@@ -32,12 +31,11 @@ def engine():
 
 def viewer() -> Viewer:
     """The viewer of this run, as dashboard.py established it (access.login decides)."""
-    v = st.session_state.get(VIEWER_KEY)
-    if isinstance(v, Viewer):
-        return v
-    v = login.current_viewer()
-    st.session_state[VIEWER_KEY] = v
-    return v
+    return login.viewer()
+
+
+def _page() -> str:
+    return st.session_state.get("_page_title", "")
 
 
 def default_as_of() -> date | None:
@@ -127,9 +125,18 @@ def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = Non
     v = viewer()
     if name in queries.CHILD_LEVEL:
         # Scoped in SQL: a district head's query never reads another district's children.
-        scope = v.child_rows_scope(district)
+        try:
+            scope = v.child_rows_scope(district)
+        except PermissionError:
+            audit.record_once(engine(), v, _page(), "refused", audit.detail_json(query=name),
+                              memory=st.session_state)
+            raise
         df = queries.cache.fetch(name, as_of=as_of, district=scope, cohort=cohort, db_url=db_url())
-        return policy.apply(name, df, v, district_code=scope)
+        df = policy.apply(name, df, v, district_code=scope)
+        audit.record_once(engine(), v, _page(), "child_list",
+                          audit.detail_json(query=name, as_of=as_of, cohort=cohort, district=scope),
+                          rows=len(df), memory=st.session_state)
+        return df
     if _has_district_column(name):
         # Suppression picks complementary cells among all districts, so it needs the whole
         # city's result: run for the city, apply the policy, then keep the district asked for.
@@ -140,6 +147,47 @@ def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = Non
         return df
     df = queries.cache.fetch(name, as_of=as_of, district=district, cohort=cohort, db_url=db_url())
     return policy.apply(name, df, v, district_code=district)
+
+
+def _city_rows(name: str, cohort, as_of: date | None) -> pd.DataFrame:
+    """Every district's unsuppressed rows: for the city aggregates below only, never returned."""
+    f = filters.current()
+    cohort = f.cohort if cohort == FILTER else cohort
+    return queries.cache.fetch(name, as_of=as_of or f.as_of, district=None, cohort=cohort,
+                               db_url=db_url())
+
+
+def city_progress(by: list[str], *, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
+    """The whole city's district_progress summed by `by` (e.g. ["cohort"] or []), rates recomputed
+    from the summed counts. City-level aggregates are public to every role, so they are summed
+    here on the server from unsuppressed rows; only the sums leave this function."""
+    if "district_code" in by:
+        raise ValueError("city_progress gives city totals; use fetch() for district rows")
+    f = filters.current()
+    rows = _city_rows("district_progress", cohort, as_of)
+    return summaries.summarise(rows, by, as_of=as_of or f.as_of, deadline=programme()["deadline"])
+
+
+def city_sums(name: str, by: list[str], columns: list[str], *, cohort=FILTER,
+              as_of: date | None = None) -> pd.DataFrame:
+    """A district-level query's count columns summed over the whole city, grouped by `by`."""
+    if "district_code" in by:
+        raise ValueError("city_sums gives city totals; use fetch() for district rows")
+    rows = _city_rows(name, cohort, as_of)
+    if not by:
+        return rows[columns].sum().to_frame().T
+    return rows.groupby(by, as_index=False)[columns].sum()
+
+
+def districts_behind_plan(*, cohort=FILTER, as_of: date | None = None) -> tuple[int, int]:
+    """(districts behind the straight-line plan, districts with anyone listed): a count of
+    districts, not of children, so every role may see it."""
+    f = filters.current()
+    rows = _city_rows("district_progress", cohort, as_of)
+    by_district = summaries.summarise(rows, ["district_code"], as_of=as_of or f.as_of,
+                                      deadline=programme()["deadline"])
+    active = by_district[by_district["listed"] > 0]
+    return int((active["gap_to_plan"] < 0).sum()), len(active)
 
 
 def visible(df: pd.DataFrame) -> pd.DataFrame:

@@ -71,6 +71,7 @@ def page_header(title: str, subtitle: str | None = None) -> None:
     """Title, the as-of day, and a clear badge when the data is the synthetic demo."""
     through_entry_file()
     st.session_state[PAGE_KEY] = title
+    _audit_view(title)
     st.title(title)
     if subtitle:
         st.caption(subtitle)
@@ -80,6 +81,15 @@ def page_header(title: str, subtitle: str | None = None) -> None:
         st.markdown(f":orange-badge[⚠️ {text('synthetic')}] &nbsp; {caption}")
     else:
         st.caption(caption)
+
+
+def _audit_view(title: str) -> None:
+    """Log the view when the page or its filters change (not at every rerun of the same view)."""
+    from pages.common import filters
+    f = filters.current()
+    audit.record_once(data.engine(), data.viewer(), title, "view",
+                      audit.detail_json(as_of=f.as_of, cohort=f.cohort, district=f.district),
+                      memory=st.session_state)
 
 
 def _audit_download(filename: str, rows: int) -> None:

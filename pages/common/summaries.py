@@ -62,25 +62,6 @@ def summarise(progress: pd.DataFrame, by: list[str], *, as_of: date, deadline: d
     return _derive(sums, latest, as_of=as_of, deadline=deadline, plan_rate=plan_rate)
 
 
-def fill_totals(summary: pd.DataFrame, totals: pd.DataFrame, *, by: str, as_of: date,
-                deadline: date) -> pd.DataFrame:
-    """Replace listed and seen that suppression left unknown with public totals (`totals`: `by`,
-    listed, seen, e.g. city_progress_daily's row for the as-of day), and recompute the rates.
-
-    The 7-day pace stays unknown: it is not in the public totals.
-    """
-    known = totals.set_index(by)[["listed", "seen"]]
-    out = summary.copy()
-    for col in ("listed", "seen"):
-        public = out[by].map(known[col]).astype(float)
-        out[col] = out[col].astype(float).fillna(public)
-    latest = out["projected_completion"].where(out["listed"] == out["seen"])
-    base = out.drop(columns=["completion_rate", "plan_rate", "gap_to_plan", "required_pace",
-                             "pace_ratio", "projected_completion", "days_after_deadline"])
-    plan_rate = summary["plan_rate"].max() if summary["plan_rate"].notna().any() else None
-    return _derive(base, latest, as_of=as_of, deadline=deadline, plan_rate=plan_rate)
-
-
 def needs_call(by_district: pd.DataFrame, *, furthest: int = 5, pace_ratio_below: float = 0.5,
                ) -> pd.DataFrame:
     """Districts to call today: the `furthest` furthest behind plan (only those behind), and any

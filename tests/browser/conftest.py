@@ -29,7 +29,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(server.CHROMIUM).exists():
-        message = f"browser tests need Debian's Chromium at {server.CHROMIUM} (apt-get install chromium)"
+        message = (f"browser tests need Debian's Chromium at {server.CHROMIUM} "
+                   "(apt-get install chromium)")
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(message + " (REQUIRE_BROWSER=1, so this is a failure, not a skip)")
         pytest.skip(message)

@@ -94,8 +94,8 @@ def test_cohort_filter_survives_a_page_change(page):
     expect(page.get_by_role("combobox", name="Cohort")).to_have_value("Repeatedly reported")
     # The new page's figures use it too: its subtitle names the cohort.
     expect(page.locator("h1")).to_have_text("Referral outcomes")
-    expect(page.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first).to_contain_text(
-        "Repeatedly reported")
+    subtitle = page.locator("[data-testid=stMain] [data-testid=stCaptionContainer]").first
+    expect(subtitle).to_contain_text("Repeatedly reported")
     choose(page, "Cohort", "Both cohorts")  # leave the shared page as found
 
 

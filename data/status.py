@@ -1,0 +1,41 @@
+"""Rebuild child_status, the per-child dates the figures compare with the as-of day.
+
+`refresh_child_status(conn)` runs data/child_status.sql on the caller's connection, inside the
+caller's transaction: the loader and the generator call it last, so the derived table changes
+together with the extract tables or not at all. Run it (or `python -m data refresh`) after
+changing children, visits or referrals by any other means; the queries would otherwise read
+stale dates.
+"""
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+SQL_FILE = Path(__file__).resolve().parent / "child_status.sql"
+
+
+def _statements() -> list[str]:
+    # The file holds two statements separated by a semicolon at a line's end; no comment in it
+    # contains one.
+    body = SQL_FILE.read_text(encoding="utf-8")
+    return [s.strip() for s in body.split(";\n") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(sql: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in sql.splitlines())
+
+
+def refresh_child_status(conn: Connection) -> None:
+    """Delete and rebuild every row of child_status from children, visits and referrals."""
+    if conn.dialect.name == "postgresql":
+        # Two refreshes at once (two dashboard processes finding the table empty) would both
+        # insert every child and one would fail on the key; the second waits here instead.
+        # SQLite needs nothing: a writer holds the whole database.
+        conn.exec_driver_sql("lock table child_status in share row exclusive mode")
+    for statement in _statements():
+        conn.execute(text(statement))
+    # Fresh statistics, so the planners see the new table's size and the dates' spread, and the
+    # source tables' after a load (PostgreSQL analyses new rows only when autovacuum comes by;
+    # SQLite never does on its own). Both run analyze inside a transaction.
+    for table in ("children", "visits", "referrals", "child_status"):
+        conn.exec_driver_sql(f"analyze {table}")   # fixed names, never input

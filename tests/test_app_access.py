@@ -1,0 +1,72 @@
+"""AppTest of what the app shows each role beyond the pages themselves: the audit log page, the
+audit trail of views and child-level lists, public city totals for district heads, and an
+unreachable database."""
+import pandas as pd
+import pytest
+
+from access import audit
+from data.db import make_engine
+from tests.test_app_core import (  # noqa: F401  (fixtures are found by name)
+    MAPO, _app, _no_exception, fresh_caches, generated_url, navigation_not_pages_folder,
+)
+
+AUDIT_PAGE = "pages/audit_log.py"
+
+
+def _metric(at, label: str) -> list[str]:
+    return [m.value for m in at.metric if m.label == label]
+
+
+def test_the_response_team_reads_the_audit_log(monkeypatch, generated_url):
+    at = _app(monkeypatch, generated_url)
+    at.run()  # the overview: one view logged
+    at.switch_page(AUDIT_PAGE)
+    at.run()
+    _no_exception(at)
+    assert at.title[0].value == "Audit log"
+    shown = at.dataframe[0].value
+    logged = audit.recent(make_engine(generated_url), limit=500)
+    assert len(shown) == len(logged) > 0
+    assert "Overview" in set(logged["page"])
+
+
+@pytest.mark.parametrize("role, district", [("city", None), ("district", MAPO)])
+def test_other_roles_get_no_audit_log(monkeypatch, generated_url, role, district):
+    at = _app(monkeypatch, generated_url, role=role, district=district, page=AUDIT_PAGE)
+    at.run()
+    _no_exception(at)
+    assert not at.dataframe, "the audit log must not be shown to this role"
+
+
+def test_views_and_child_lists_are_audited(monkeypatch, generated_url):
+    at = _app(monkeypatch, generated_url, role="district", district=MAPO,
+              page="pages/briefing.py")
+    at.run()
+    _no_exception(at)
+    events = audit.recent(make_engine(generated_url), limit=50)
+    mine = events[(events["role"] == "district") & (events["district_code"] == MAPO)]
+    assert {"view", "child_list"} <= set(mine["action"])
+    child_list = mine[mine["action"] == "child_list"].iloc[0]
+    assert child_list["rows"] is not None and not pd.isna(child_list["rows"])
+    assert '"district":"11440"' in child_list["detail"]
+
+
+def test_a_district_head_sees_the_same_city_totals_as_the_city(monkeypatch, generated_url):
+    # City-level aggregates are public to every role; only other districts' cells are masked.
+    shown = {}
+    for role, district in [("city", None), ("district", MAPO)]:
+        at = _app(monkeypatch, generated_url, role=role, district=district)
+        at.session_state["filter_district"] = "city"
+        at.run()
+        _no_exception(at)
+        shown[role] = [(m.label, m.value) for m in at.metric]
+    assert shown["district"] == shown["city"]
+    # listed, completion and projection of the first cohort: known, not masked
+    assert all(value != "—" for _, value in shown["district"][:3]), shown["district"]
+
+
+def test_an_unreachable_database_says_so(monkeypatch):
+    at = _app(monkeypatch, "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    at.run()
+    _no_exception(at)
+    assert at.title[0].value == "The case database cannot be reached"
