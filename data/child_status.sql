@@ -10,39 +10,45 @@
 --   a protective referral by D      first_protective_referral_on <= D (police_investigation,
 --                                   protection_agency or emergency_protection); a referral also
 --                                   needs its child on the list at D, which every query asks
+--   first_unlisted_visit_on         the earliest visit dated before the listing (a data-quality
+--                                   finding, not a counted visit)
 -- Every child gets a row, with nulls for what never happened, so a query joins children to
 -- child_status without an outer join.
 delete from child_status;
 
 insert into child_status (
     child_id, first_visit_on, third_visit_on, first_seen_on, first_high_risk_on,
-    first_protective_referral_on
+    first_protective_referral_on, first_unlisted_visit_on
 )
 with
-counted_visits as (
+numbered_visits as (
     select
         v.child_id,
         v.visit_date,
         v.outcome,
         v.risk_level,
         v.abuse_suspected,
-        row_number() over (partition by v.child_id order by v.visit_date, v.visit_id)
-            as visit_number
+        case when v.visit_date >= c.listed_on then 1 else 0 end as counted,
+        -- Counted visits are numbered apart from the others, in date order.
+        row_number() over (
+            partition by v.child_id, case when v.visit_date >= c.listed_on then 1 else 0 end
+            order by v.visit_date, v.visit_id
+        ) as visit_number
     from visits v
     join children c on c.child_id = v.child_id
-    where v.visit_date >= c.listed_on
 ),
 
 visit_dates as (
     select
         child_id,
-        min(visit_date) as first_visit_on,
-        min(case when visit_number = 3 then visit_date end) as third_visit_on,
-        min(case when outcome = 'seen' then visit_date end) as first_seen_on,
-        min(case when outcome = 'seen'
+        min(case when counted = 1 then visit_date end) as first_visit_on,
+        min(case when counted = 1 and visit_number = 3 then visit_date end) as third_visit_on,
+        min(case when counted = 1 and outcome = 'seen' then visit_date end) as first_seen_on,
+        min(case when counted = 1 and outcome = 'seen'
                 and (risk_level in ('high', 'emergency') or abuse_suspected = true)
-            then visit_date end) as first_high_risk_on
-    from counted_visits
+            then visit_date end) as first_high_risk_on,
+        min(case when counted = 0 then visit_date end) as first_unlisted_visit_on
+    from numbered_visits
     group by child_id
 ),
 
@@ -59,7 +65,8 @@ select
     d.third_visit_on,
     d.first_seen_on,
     d.first_high_risk_on,
-    p.first_protective_referral_on
+    p.first_protective_referral_on,
+    d.first_unlisted_visit_on
 from children c
 left join visit_dates d on d.child_id = c.child_id
 left join protective_referrals p on p.child_id = c.child_id

@@ -66,6 +66,9 @@ children = Table(
     Column("listed_on", Date, nullable=False),
     Column("removed_on", Date),
     Index("ix_children_district_cohort", "district_code", "cohort"),
+    # The data-quality findings "listed after D" and "removed after D" pick a few children.
+    Index("ix_children_listed", "listed_on"),
+    Index("ix_children_removed", "removed_on"),
 )
 
 reports = Table(
@@ -147,8 +150,12 @@ child_status = Table(
     Column("first_seen_on", Date),                  # earliest counted visit with outcome seen
     Column("first_high_risk_on", Date),             # earliest counted seen visit at high risk
     Column("first_protective_referral_on", Date),   # earliest police/protection referral
+    # Not a figure but a data-quality finding: the earliest visit dated before the listing, so
+    # that the few children with one are found without comparing every visit with its child.
+    Column("first_unlisted_visit_on", Date),
     # The attention list and the daily briefing pick few children by these dates.
     Index("ix_child_status_third_visit", "third_visit_on"),
     Index("ix_child_status_first_seen", "first_seen_on"),
     Index("ix_child_status_first_high_risk", "first_high_risk_on"),
+    Index("ix_child_status_first_unlisted_visit", "first_unlisted_visit_on"),
 )

@@ -9,7 +9,7 @@ T = {
     "en": {
         "title": "District detail",
         "subtitle": "How does {d} compare with the city and with the other districts?",
-        "choose": "Choose a district in the sidebar (District) to see its detail.",
+        "choose": "Choose a district here or in the sidebar (District) to see its detail.",
         "district": "District",
         "compare": "{d} against the city",
         "city": "City",
@@ -28,7 +28,7 @@ T = {
     "ko": {
         "title": "자치구 상세",
         "subtitle": "{d}는 서울시 전체와 다른 자치구에 비해 어떤가?",
-        "choose": "사이드바의 자치구에서 자치구를 고르면 상세 내용이 보입니다.",
+        "choose": "여기나 사이드바의 자치구에서 자치구를 고르면 상세 내용이 보입니다.",
         "district": "자치구",
         "compare": "{d}와 서울시 전체 비교",
         "city": "서울시",
@@ -60,6 +60,11 @@ code = f.district
 if code is None:
     layout.page_header(t["title"])
     st.info(t["choose"])
+    chosen = st.selectbox(i18n.pick("District", "자치구"), data.district_codes(), index=None,
+                          key="detail_choose", format_func=i18n.district_name)
+    if chosen:
+        filters.request_district(chosen)  # the sidebar filter follows from the next run on
+        st.rerun()
     st.stop()
 name = i18n.district_name(code)
 layout.page_header(f"{t['title']}: {name}", t["subtitle"].format(d=name))

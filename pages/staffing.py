@@ -142,7 +142,8 @@ if not programme:
     st.warning(t["no_programme"])
     st.stop()
 
-codes = sorted(staffing["district_code"].astype(str))
+# Any district may be chosen, whatever the district filter; it starts on the filter's district.
+codes = data.district_codes()
 default = codes.index(f.district) if f.district in codes else 0
 c1, c2, c3 = st.columns(3)
 with c1:
@@ -153,7 +154,7 @@ with c2:
 with c3:
     add_planners = st.number_input(t["add_planners"], 0, 500, 0, key="whatif_planners")
 
-row = staffing[staffing["district_code"].astype(str) == code].iloc[0]
+row = data.fetch("staffing", district=code).iloc[0]
 progress = data.fetch("district_progress", district=code, cohort=None)
 
 

@@ -15,67 +15,30 @@
 --   cohort          text   the child's cohort
 --   reason          text   unreachable or high_risk_no_referral
 --   since           date   see above
-with
-listed_children as (
-    select c.child_id, c.district_code, c.cohort, c.listed_on
-    from children c
-    where c.listed_on <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
-),
+-- Per-child facts come from child_status (data/child_status.sql): three counted visits by D is
+-- third_visit_on <= D, seen by D is first_seen_on <= D, a counted high-risk seen visit by D is
+-- first_high_risk_on <= D, and a counted protective referral is first_protective_referral_on
+-- <= D (the child being on the list at D, required here anyway). Each reason is its own branch
+-- so that each can start from the few children its date index picks.
+select c.child_id, c.district_code, c.cohort, 'unreachable' as reason, s.third_visit_on as since
+from child_status s
+join children c on c.child_id = s.child_id
+where s.third_visit_on <= :as_of
+  and (s.first_seen_on is null or s.first_seen_on > :as_of)
+  and c.listed_on <= :as_of
+  and (c.removed_on is null or c.removed_on > :as_of)
+  and (cast(:district as text) is null or c.district_code = :district)
+  and (cast(:cohort as text) is null or c.cohort = :cohort)
 
-child_visits as (
-    select
-        l.child_id,
-        l.district_code,
-        l.cohort,
-        l.listed_on,
-        count(v.visit_date) as counted_visits,
-        sum(case when v.outcome = 'seen' then 1 else 0 end) as seen_visits,
-        min(case when v.outcome = 'seen'
-                and (v.risk_level in ('high', 'emergency') or v.abuse_suspected = true)
-            then v.visit_date end) as first_high_risk_on
-    from listed_children l
-    join visits v
-        on v.child_id = l.child_id
-        and v.visit_date >= l.listed_on
-        and v.visit_date <= :as_of
-    group by l.child_id, l.district_code, l.cohort, l.listed_on
-),
-
-unreachable_visits as (
-    select
-        s.child_id,
-        s.district_code,
-        s.cohort,
-        v.visit_date,
-        row_number() over (partition by s.child_id order by v.visit_date, v.visit_id) as visit_number
-    from child_visits s
-    join visits v
-        on v.child_id = s.child_id
-        and v.visit_date >= s.listed_on
-        and v.visit_date <= :as_of
-    where s.counted_visits >= 3
-      and s.seen_visits = 0
-),
-
-high_risk_children as (
-    select s.child_id, s.district_code, s.cohort, s.first_high_risk_on as since
-    from child_visits s
-    where s.first_high_risk_on is not null
-      and not exists (
-          select 1
-          from referrals r
-          where r.child_id = s.child_id
-            and r.referred_on <= :as_of
-            and r.kind in ('police_investigation', 'protection_agency', 'emergency_protection')
-      )
-)
-
-select child_id, district_code, cohort, 'unreachable' as reason, visit_date as since
-from unreachable_visits
-where visit_number = 3
 union all
-select child_id, district_code, cohort, 'high_risk_no_referral' as reason, since
-from high_risk_children
+
+select c.child_id, c.district_code, c.cohort, 'high_risk_no_referral' as reason,
+    s.first_high_risk_on as since
+from child_status s
+join children c on c.child_id = s.child_id
+where s.first_high_risk_on <= :as_of
+  and (s.first_protective_referral_on is null or s.first_protective_referral_on > :as_of)
+  and c.listed_on <= :as_of
+  and (c.removed_on is null or c.removed_on > :as_of)
+  and (cast(:district as text) is null or c.district_code = :district)
+  and (cast(:cohort as text) is null or c.cohort = :cohort)

@@ -17,7 +17,8 @@
 -- (listed +1 on listed_on, -1 on removed_on; seen +1 on its first seen date, -1 on removed_on
 -- when it was seen before leaving); events are summed per cohort and date, and each day adds up
 -- the events dated on or before it. The first seen date does not depend on d (a counted visit
--- needs listed_on <= visit_date), so one per child serves every day.
+-- needs listed_on <= visit_date), so one per child serves every day: child_status.first_seen_on
+-- (data/child_status.sql), kept when it is on or before D.
 -- This file is for PostgreSQL; city_progress_daily.sql (SQLite) differs only in date arithmetic.
 with recursive
 cohorts as (
@@ -44,14 +45,10 @@ scoped_children as (
 ),
 
 first_seen as (
-    select s.child_id, s.cohort, s.removed_on, min(v.visit_date) as first_seen_on
+    select s.cohort, s.removed_on, t.first_seen_on
     from scoped_children s
-    join visits v
-        on v.child_id = s.child_id
-        and v.visit_date >= s.listed_on
-        and v.visit_date <= :as_of
-    where v.outcome = 'seen'
-    group by s.child_id, s.cohort, s.removed_on
+    join child_status t on t.child_id = s.child_id
+    where t.first_seen_on <= :as_of
 ),
 
 events (cohort, event_on, listed_change, seen_change) as (

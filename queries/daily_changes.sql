@@ -28,37 +28,33 @@ listed_children as (
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 ),
 
-seen_today as (
-    select
-        l.child_id,
-        l.district_code,
-        l.listed_on,
-        max(case when v.risk_level in ('high', 'emergency') or v.abuse_suspected = true
-            then 1 else 0 end) as is_high_risk
-    from listed_children l
-    join visits v on v.child_id = l.child_id
+-- First seen on D: child_status.first_seen_on = D (data/child_status.sql), few children,
+-- found by the index on first_seen_on.
+newly_seen as (
+    select c.district_code, count(*) as newly_seen
+    from child_status s
+    join children c on c.child_id = s.child_id
+    where s.first_seen_on = :as_of
+      and c.listed_on <= :as_of
+      and (c.removed_on is null or c.removed_on > :as_of)
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
+    group by c.district_code
+),
+
+-- High risk on D needs the visits of D themselves (found by the index on visit_date).
+high_risk_today as (
+    select c.district_code, count(distinct c.child_id) as new_high_risk
+    from visits v
+    join children c on c.child_id = v.child_id
     where v.visit_date = :as_of
       and v.outcome = 'seen'
-    group by l.child_id, l.district_code, l.listed_on
-),
-
-seen_before as (
-    select distinct s.child_id
-    from seen_today s
-    join visits e on e.child_id = s.child_id
-    where e.outcome = 'seen'
-      and e.visit_date >= s.listed_on
-      and e.visit_date < :as_of
-),
-
-seen_counts as (
-    select
-        s.district_code,
-        sum(case when b.child_id is null then 1 else 0 end) as newly_seen,
-        sum(s.is_high_risk) as new_high_risk
-    from seen_today s
-    left join seen_before b on b.child_id = s.child_id
-    group by s.district_code
+      and (v.risk_level in ('high', 'emergency') or v.abuse_suspected = true)
+      and c.listed_on <= :as_of
+      and (c.removed_on is null or c.removed_on > :as_of)
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
+    group by c.district_code
 ),
 
 referral_counts as (
@@ -74,10 +70,11 @@ referral_counts as (
 
 select
     d.district_code,
-    coalesce(s.newly_seen, 0) as newly_seen,
+    coalesce(n.newly_seen, 0) as newly_seen,
     coalesce(r.new_referrals, 0) as new_referrals,
     coalesce(r.new_police_referrals, 0) as new_police_referrals,
-    coalesce(s.new_high_risk, 0) as new_high_risk
+    coalesce(h.new_high_risk, 0) as new_high_risk
 from scoped_districts d
-left join seen_counts s on s.district_code = d.district_code
+left join newly_seen n on n.district_code = d.district_code
+left join high_risk_today h on h.district_code = d.district_code
 left join referral_counts r on r.district_code = d.district_code

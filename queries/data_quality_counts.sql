@@ -23,69 +23,78 @@
 --   finding         text    the kind of finding
 --   findings        count   how many findings (rows)
 --   children        count   how many distinct children
+-- Per-child dates come from child_status (data/child_status.sql).
 with
-scoped_children as (
-    select c.child_id, c.district_code, c.cohort, c.listed_on, c.removed_on
-    from children c
-    where (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
-),
-
 findings as (
+    -- Each branch starts from what its index picks (few rows), not from every child.
     select c.child_id, c.district_code, c.cohort, 'visit_before_listed' as finding,
         v.visit_date as finding_on
-    from scoped_children c
+    from child_status s
+    join children c on c.child_id = s.child_id
     join visits v on v.child_id = c.child_id
-    where v.visit_date < c.listed_on
+    where s.first_unlisted_visit_on is not null
+      and v.visit_date < c.listed_on
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'referral_before_visit', r.referred_on
-    from scoped_children c
-    join referrals r on r.child_id = c.child_id
+    from referrals r
     join visits v on v.visit_id = r.visit_id
+    join children c on c.child_id = r.child_id
     where r.referred_on < v.visit_date
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'listed_after_as_of', c.listed_on
-    from scoped_children c
+    from children c
     where c.listed_on > :as_of
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'removed_after_as_of', c.removed_on
-    from scoped_children c
+    from children c
     where c.removed_on > :as_of
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'visit_after_as_of', v.visit_date
-    from scoped_children c
-    join visits v on v.child_id = c.child_id
+    from visits v
+    join children c on c.child_id = v.child_id
     where v.visit_date > :as_of
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'referral_after_as_of', r.referred_on
-    from scoped_children c
-    join referrals r on r.child_id = c.child_id
+    from referrals r
+    join children c on c.child_id = r.child_id
     where r.referred_on > :as_of
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'closure_after_as_of', r.closed_on
-    from scoped_children c
-    join referrals r on r.child_id = c.child_id
+    from referrals r
+    join children c on c.child_id = r.child_id
     where r.closed_on > :as_of
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
+    -- No counted visit on or before the midpoint: the first counted visit is later, or none.
     select c.child_id, c.district_code, c.cohort, 'not_visited_by_midpoint', c.listed_on
-    from scoped_children c
+    from children c
+    join child_status s on s.child_id = c.child_id
     where c.listed_on <= :midpoint
       and :midpoint <= :as_of
       and (c.removed_on is null or c.removed_on > :as_of)
-      and not exists (
-          select 1
-          from visits v
-          where v.child_id = c.child_id
-            and v.visit_date >= c.listed_on
-            and v.visit_date <= :midpoint
-      )
+      and (s.first_visit_on is null or s.first_visit_on > :midpoint)
+      and (cast(:district as text) is null or c.district_code = :district)
+      and (cast(:cohort as text) is null or c.cohort = :cohort)
 )
 
 select district_code, finding, count(*) as findings, count(distinct child_id) as children

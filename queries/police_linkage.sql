@@ -12,6 +12,7 @@
 --   children_at_risk           count   repeat_report children on the list found at risk
 --   children_police_referred   count   of those, children with a counted police referral
 --   police_linkage_rate        rate    children_police_referred / children_at_risk, null when none
+-- At risk by D means child_status.first_high_risk_on <= D (data/child_status.sql).
 with
 scoped_districts as (
     select d.district_code
@@ -22,19 +23,12 @@ scoped_districts as (
 at_risk as (
     select c.child_id, c.district_code
     from children c
+    join child_status s on s.child_id = c.child_id
     where c.cohort = 'repeat_report'
       and c.listed_on <= :as_of
       and (c.removed_on is null or c.removed_on > :as_of)
       and (cast(:district as text) is null or c.district_code = :district)
-      and exists (
-          select 1
-          from visits v
-          where v.child_id = c.child_id
-            and v.visit_date >= c.listed_on
-            and v.visit_date <= :as_of
-            and v.outcome = 'seen'
-            and (v.risk_level in ('high', 'emergency') or v.abuse_suspected = true)
-      )
+      and s.first_high_risk_on <= :as_of
 ),
 
 linked as (

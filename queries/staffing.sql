@@ -18,6 +18,7 @@
 --   neglect_remaining_per_planner   rate      neglect_risk children listed and not seen at D,
 --                                             per welfare planner, null without one
 -- In post means start_date <= D and (end_date null or end_date >= D); end_date is the last day.
+-- Not yet seen at D means child_status.first_seen_on is null or after D (data/child_status.sql).
 with
 scoped_districts as (
     select d.district_code
@@ -60,17 +61,11 @@ reports_12m as (
 neglect_remaining as (
     select c.district_code, count(*) as remaining
     from children c
+    join child_status s on s.child_id = c.child_id
     where c.cohort = 'neglect_risk'
       and c.listed_on <= :as_of
       and (c.removed_on is null or c.removed_on > :as_of)
-      and not exists (
-          select 1
-          from visits v
-          where v.child_id = c.child_id
-            and v.outcome = 'seen'
-            and v.visit_date >= c.listed_on
-            and v.visit_date <= :as_of
-      )
+      and (s.first_seen_on is null or s.first_seen_on > :as_of)
     group by c.district_code
 ),
 

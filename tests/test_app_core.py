@@ -147,13 +147,12 @@ def test_an_empty_database_shows_a_no_data_page(monkeypatch, tmp_path):
         assert at.warning, "the no-data page explains itself"
 
 
-def test_an_unreachable_database_shows_no_traceback(monkeypatch, tmp_path):
-    # A database with no tables: the access layer refuses to show a non-synthetic database
-    # without login; either way the viewer gets a message, never an exception.
+def test_a_database_without_tables_shows_the_no_data_page(monkeypatch, tmp_path):
+    # Nothing to protect yet, so the demo lets the viewer in, and the pages say "no data yet".
     at = _app(monkeypatch, f"sqlite:///{tmp_path / 'nothing.db'}")
     at.run()
     _no_exception(at)
-    assert at.title
+    assert [t.value for t in at.title] == ["No data yet"]
 
 
 def _listed_last(at: AppTest) -> int:
@@ -244,3 +243,13 @@ def test_the_map_opens_the_detail_of_the_chosen_district(monkeypatch, generated_
     at.button(key="map_open").click().run()
     _no_exception(at)
     assert at.title[0].value == "District detail: Mapo-gu"
+
+
+def test_the_detail_page_without_a_district_offers_a_choice(monkeypatch, generated_url):
+    at = _app(monkeypatch, generated_url, page="pages/district_detail.py")
+    at.run()
+    _no_exception(at)
+    at.selectbox(key="detail_choose").select(MAPO).run()
+    _no_exception(at)
+    assert at.title[0].value == "District detail: Mapo-gu"
+    assert at.session_state["filter_district"] == MAPO
