@@ -12,13 +12,15 @@
 --                                   needs its child on the list at D, which every query asks
 --   first_unlisted_visit_on         the earliest visit dated before the listing (a data-quality
 --                                   finding, not a counted visit)
--- Every child gets a row, with nulls for what never happened, so a query joins children to
--- child_status without an outer join.
+--   first_early_referral_on         the earliest referral dated before the visit it names (a
+--                                   data-quality finding too)
+-- Every child gets a row, with its district, cohort, listed_on and removed_on copied and nulls
+-- for what never happened, so a figure about children reads this table alone.
 delete from child_status;
 
 insert into child_status (
-    child_id, first_visit_on, third_visit_on, first_seen_on, first_high_risk_on,
-    first_protective_referral_on, first_unlisted_visit_on
+    child_id, district_code, cohort, listed_on, removed_on, first_visit_on, third_visit_on, first_seen_on, first_high_risk_on,
+    first_protective_referral_on, first_unlisted_visit_on, first_early_referral_on
 )
 with
 numbered_visits as (
@@ -57,16 +59,30 @@ protective_referrals as (
     from referrals
     where kind in ('police_investigation', 'protection_agency', 'emergency_protection')
     group by child_id
+),
+
+early_referrals as (
+    select r.child_id, min(r.referred_on) as first_early_referral_on
+    from referrals r
+    join visits v on v.visit_id = r.visit_id
+    where r.referred_on < v.visit_date
+    group by r.child_id
 )
 
 select
     c.child_id,
+    c.district_code,
+    c.cohort,
+    c.listed_on,
+    c.removed_on,
     d.first_visit_on,
     d.third_visit_on,
     d.first_seen_on,
     d.first_high_risk_on,
     p.first_protective_referral_on,
-    d.first_unlisted_visit_on
+    d.first_unlisted_visit_on,
+    e.first_early_referral_on
 from children c
 left join visit_dates d on d.child_id = c.child_id
 left join protective_referrals p on p.child_id = c.child_id
+left join early_referrals e on e.child_id = c.child_id

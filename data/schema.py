@@ -138,13 +138,22 @@ audit_log = Table(
     Index("ix_audit_logged_at", "logged_at"),
 )
 
-# Derived, never part of an extract: per child, the dates its figures turn on, rebuilt by
+# Derived, never part of an extract: per child, the dates its figures turn on (and the child's
+# district, cohort and list dates, copied), rebuilt by
 # data/status.py whenever the extract tables change. A visit counts when listed_on <= visit_date
 # <= D, and every date here is over the visits with listed_on <= visit_date and no limit D, so
 # "as of D" reduces to comparing these dates with D (see data/child_status.sql). Null: never.
 child_status = Table(
     "child_status", metadata,
-    Column("child_id", ID, ForeignKey("children.child_id"), primary_key=True),
+    # No foreign key: every row is made from a children row by the refresh, and checking one
+    # per row cost more than the rest of a refresh at scale 30 (9 of 30 s).
+    Column("child_id", ID, primary_key=True),
+    # Copies of the child's own columns, so that the figures read this one table: joining a
+    # million children to their status cost more than all the rest of a figure.
+    Column("district_code", String(5), nullable=False),
+    Column("cohort", String(16), nullable=False),
+    Column("listed_on", Date, nullable=False),
+    Column("removed_on", Date),
     Column("first_visit_on", Date),                 # earliest counted visit
     Column("third_visit_on", Date),                 # date of the third counted visit
     Column("first_seen_on", Date),                  # earliest counted visit with outcome seen
@@ -153,9 +162,12 @@ child_status = Table(
     # Not a figure but a data-quality finding: the earliest visit dated before the listing, so
     # that the few children with one are found without comparing every visit with its child.
     Column("first_unlisted_visit_on", Date),
-    # The attention list and the daily briefing pick few children by these dates.
+    # The same for referrals dated before the visit they name (earliest such referred_on).
+    Column("first_early_referral_on", Date),
+    # The attention list, the daily briefing and the findings pick few children by these dates.
     Index("ix_child_status_third_visit", "third_visit_on"),
     Index("ix_child_status_first_seen", "first_seen_on"),
     Index("ix_child_status_first_high_risk", "first_high_risk_on"),
     Index("ix_child_status_first_unlisted_visit", "first_unlisted_visit_on"),
+    Index("ix_child_status_first_early_referral", "first_early_referral_on"),
 )

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
+from sqlalchemy.schema import CreateIndex, DropIndex
+
+from data.schema import child_status
 
 SQL_FILE = Path(__file__).resolve().parent / "child_status.sql"
 
@@ -32,8 +35,14 @@ def refresh_child_status(conn: Connection) -> None:
         # insert every child and one would fail on the key; the second waits here instead.
         # SQLite needs nothing: a writer holds the whole database.
         conn.exec_driver_sql("lock table child_status in share row exclusive mode")
+    # Building the date indexes once after the insert is several times cheaper than updating
+    # them row by row (a million children at scale 30). DDL is transactional on both databases.
+    for index in child_status.indexes:
+        conn.execute(DropIndex(index, if_exists=True))
     for statement in _statements():
         conn.execute(text(statement))
+    for index in child_status.indexes:
+        conn.execute(CreateIndex(index, if_not_exists=True))
     # Fresh statistics, so the planners see the new table's size and the dates' spread, and the
     # source tables' after a load (PostgreSQL analyses new rows only when autovacuum comes by;
     # SQLite never does on its own). Both run analyze inside a transaction.

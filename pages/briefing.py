@@ -96,7 +96,7 @@ for col, key in zip(cols, CHANGES):
 
 with st.expander(t["by_district"], expanded=True):
     changes = data.visible(today).assign(
-        district=lambda d: d["district_code"].map(i18n.district_name))
+        district=lambda d: i18n.district_names(d["district_code"]))
     changes = changes.sort_values(CHANGES, ascending=False)[["district", "district_code", *CHANGES]]
     layout.table(changes, key="briefing_changes", filename=f"daily_changes_{day}.csv",
                  column_labels={"district": t["district"]})
@@ -117,7 +117,7 @@ else:
                        help=layout.definition(f"attention_{reason}"))
         waited = attention.assign(
             days_waited=(pd.Timestamp(day) - pd.to_datetime(attention["since"])).dt.days,
-            district=attention["district_code"].map(i18n.district_name),
+            district=i18n.district_names(attention["district_code"]),
             reason_name=attention["reason"].map(lambda r: i18n.value_name("reason", r)),
             cohort_name=attention["cohort"].map(i18n.cohort_name),
             since=pd.to_datetime(attention["since"]).dt.date,
@@ -138,7 +138,7 @@ if calls.empty:
     st.success(t["calls_none"])
 else:
     calls = calls.assign(
-        district=calls["district_code"].map(i18n.district_name),
+        district=i18n.district_names(calls["district_code"]),
         why=[", ".join(w for w, on in ((t["behind"], b), (t["slow"], s)) if on)
              for b, s in zip(calls["reason_behind"], calls["reason_slow"])],
     )

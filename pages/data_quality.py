@@ -2,9 +2,8 @@
 figure of the dashboard means."""
 import streamlit as st
 
-from pages.common import data, definitions, definitions_ops, filters, i18n, layout
+from pages.common import data, definitions, filters, i18n, layout
 from pages.common import figures_ops as figs
-from pages.common.ops_names import named
 
 T = {
     "en": {
@@ -49,18 +48,17 @@ scope = i18n.district_name(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
 
 # --- Freshness: the whole database, whatever the filters --------------------------------------
-st.subheader(t["freshness_head"], help=definitions_ops.text("newest_date"))
+st.subheader(t["freshness_head"], help=layout.definition("newest_date"))
 freshness = data.fetch("table_freshness", district=None, cohort=None)
 layout.table(data.visible(freshness).sort_values("table"), key="dq_freshness",
              filename="table_freshness.csv", column_labels=t)
 
 # --- Findings: counts for everyone, child-level rows only for those who may see them ----------
-st.subheader(t["findings_head"], help=definitions_ops.text("findings"))
-counts = named(data.fetch("data_quality_counts"))
+st.subheader(t["findings_head"], help=layout.definition("findings"))
+counts = i18n.with_names(data.fetch("data_quality_counts"))
 if counts.empty:
     st.success(t["findings_none"])
 else:
-    counts["finding_name"] = counts["finding"].map(definitions_ops.finding_name)
     per_kind = counts.groupby("finding_name", as_index=False)["findings"].sum()
     st.plotly_chart(
         figs.findings_bar(per_kind.rename(columns={"finding_name": "check_name",
@@ -68,8 +66,8 @@ else:
         width="stretch", key="dq_findings")
     with st.expander(t["finding"]):
         for kind in sorted(counts["finding"].unique()):
-            st.markdown(f"**{definitions_ops.finding_name(kind)}**: "
-                        f"{definitions_ops.text('finding_' + kind)}")
+            st.markdown(f"**{i18n.value_name('finding', kind)}**: "
+                        f"{layout.definition('finding_' + kind)}")
     layout.table(
         counts.sort_values(["district_name", "finding"])[
             ["district_name", "finding_name", "findings", "children"]],
@@ -81,12 +79,11 @@ else:
     except PermissionError:
         layout.not_for_role()
     else:
-        findings = named(findings)
-        findings["finding_name"] = findings["finding"].map(
-            {k: definitions_ops.finding_name(k) for k in findings["finding"].unique()})
+        findings = i18n.with_names(findings)
         kinds = sorted(findings["finding"].unique())
         if kinds:
-            kind = st.selectbox(t["finding"], kinds, format_func=definitions_ops.finding_name,
+            kind = st.selectbox(t["finding"], kinds,
+                                format_func=lambda k: i18n.value_name("finding", k),
                                 key="dq_finding_kind")
             shown = findings[findings["finding"] == kind].sort_values(["district_name", "date"])
             st.caption(t["list_total"].format(n=i18n.fmt_int(len(shown))))
@@ -99,6 +96,6 @@ else:
 # --- Definitions: every figure of every page, in plain words -----------------------------------
 st.subheader(t["definitions_head"])
 st.caption(t["definitions_intro"])
-for key, label, text in definitions.entries(f.lang) + definitions_ops.entries(f.lang):
+for key, label, text in definitions.entries(f.lang):
     if text:
         st.markdown(f"**{label}** — {text}")

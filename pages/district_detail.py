@@ -109,7 +109,7 @@ if not mine.empty:
                    help=layout.definition("projected_completion"))
 
 st.subheader(t["funnel"], help=layout.definition("funnel_limits"))
-funnel_data = by_district.assign(name=by_district["district_code"].map(i18n.district_name))
+funnel_data = by_district.assign(name=i18n.district_names(by_district["district_code"]))
 labels = {"districts": i18n.pick("Districts", "자치구"), "selected": name,
           "city": i18n.pick("City rate", "서울시 완료율"),
           "limit95": i18n.pick("95 % limits", "95% 한계"),

@@ -58,7 +58,7 @@ st.caption(layout.definition(measure))
 
 codes = data.district_codes()
 frame = pd.DataFrame({"district_code": codes})
-frame["name"] = frame["district_code"].map(i18n.district_name)
+frame["name"] = i18n.district_names(frame["district_code"])
 if source == "progress":
     progress = data.fetch("district_progress", district=None)
     values = summaries.summarise(progress, ["district_code"], as_of=f.as_of,

@@ -3,8 +3,6 @@ import streamlit as st
 
 from pages.common import data, filters, i18n, layout
 from pages.common import figures_ops as figs
-from pages.common.ops_names import named
-from pages.common.ops_totals import total
 
 T = {
     "en": {
@@ -59,9 +57,9 @@ f = filters.current()
 scope = i18n.district_name(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
 
-progress = named(data.fetch("district_progress"))
-listed = int(total("district_progress", progress, "listed"))
-seen = int(total("district_progress", progress, "seen"))
+progress = i18n.with_names(data.fetch("district_progress"))
+listed = int(data.selection_total("district_progress", progress, "listed"))
+seen = int(data.selection_total("district_progress", progress, "seen"))
 repeat = progress[progress["cohort"] == "repeat_report"]
 
 # City (or selection) rates from summed counts, never an average of district rates.
@@ -73,7 +71,8 @@ with cols[1]:
                   layout.definition("completion_rate"))
 with cols[2]:
     layout.metric(t["unreachable"],
-                  i18n.fmt_int(total("district_progress", progress, "unreachable")),
+                  i18n.fmt_int(data.selection_total("district_progress", progress,
+                                                    "unreachable")),
                   layout.definition("unreachable"))
 with cols[3]:
     # No city two-person rate here: the query gives district rates, not visit counts, and a city
@@ -97,7 +96,7 @@ with st.expander(t["unreachable_list"]):
     except PermissionError:
         st.info(t["no_child_rows"])
     else:
-        unreachable = named(attention[attention["reason"] == "unreachable"])
+        unreachable = i18n.with_names(attention[attention["reason"] == "unreachable"])
         if unreachable.empty:
             st.write(t["none_unreachable"])
         else:

@@ -161,7 +161,7 @@ by_district = summaries.summarise(all_districts, ["district_code"], as_of=f.as_o
 behind, active = data.districts_behind_plan()
 st.metric(i18n.label("districts_behind"), t["behind"].format(n=behind, total=active),
           help=layout.definition("districts_behind"))
-bars = by_district.assign(name=by_district["district_code"].map(i18n.district_name))
+bars = by_district.assign(name=i18n.district_names(by_district["district_code"]))
 st.plotly_chart(
     figures.district_bars(bars, value="gap_to_plan", percent=True, highlight=f.district,
                           title=t["gap_chart"], value_label=i18n.label("gap_to_plan")),

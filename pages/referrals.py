@@ -2,10 +2,7 @@
 import streamlit as st
 
 from pages.common import data, filters, i18n, layout
-from pages.common import definitions_ops as ops_def
 from pages.common import figures_ops as figs
-from pages.common.ops_names import named
-from pages.common.ops_totals import total
 
 T = {
     "en": {
@@ -58,10 +55,11 @@ layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of)
 # Figures label categories with the page's own words for open / closed.
 labels = {**t, "open": i18n.value_name("outcome", "open")}
 
-outcomes = named(data.fetch("referral_outcomes"))
-all_referrals = int(total("referral_outcomes", outcomes, "referrals"))
-open_ = int(total("referral_outcomes", outcomes, "referrals", outcome="open"))
-police = int(total("referral_outcomes", outcomes, "referrals", kind="police_investigation"))
+outcomes = i18n.with_names(data.fetch("referral_outcomes"))
+all_referrals = int(data.selection_total("referral_outcomes", outcomes, "referrals"))
+open_ = int(data.selection_total("referral_outcomes", outcomes, "referrals", outcome="open"))
+police = int(data.selection_total("referral_outcomes", outcomes, "referrals",
+                                  kind="police_investigation"))
 cols = st.columns(4)
 with cols[0]:
     layout.metric(t["referrals"], i18n.fmt_int(all_referrals), layout.definition("referrals"))
@@ -85,8 +83,8 @@ else:
     st.plotly_chart(figs.open_vs_closed(outcomes, labels), width="stretch",
                     key="referrals_open")
 
-st.subheader(t["delay_head"], help=ops_def.text("referral_delay"))
-delay = named(data.fetch("referral_delay"))
+st.subheader(t["delay_head"], help=layout.definition("referral_delay"))
+delay = i18n.with_names(data.fetch("referral_delay"))
 if delay.empty:
     st.info(t["none"])
 else:
@@ -96,20 +94,22 @@ else:
                  key="referrals_delay_table", filename="referral_delay_by_kind.csv",
                  column_labels=t)
 
-st.subheader(t["police_head"], help=ops_def.text("police_linkage_rate"))
-police_df = named(data.fetch("police_linkage", cohort=None))
-at_risk = int(total("police_linkage", police_df, "children_at_risk", cohort=None))
-linked = int(total("police_linkage", police_df, "children_police_referred", cohort=None))
+st.subheader(t["police_head"], help=layout.definition("police_linkage_rate"))
+police_df = i18n.with_names(data.fetch("police_linkage", cohort=None))
+at_risk = int(data.selection_total("police_linkage", police_df, "children_at_risk",
+                                   cohort=None))
+linked = int(data.selection_total("police_linkage", police_df, "children_police_referred",
+                                  cohort=None))
 a, b, c = st.columns(3)
 with a:
-    layout.metric(t["children_at_risk"], i18n.fmt_int(at_risk), ops_def.text("children_at_risk"))
+    layout.metric(t["children_at_risk"], i18n.fmt_int(at_risk), layout.definition("children_at_risk"))
 with b:
     layout.metric(t["children_police_referred"], i18n.fmt_int(linked),
-                  ops_def.text("children_police_referred"))
+                  layout.definition("children_police_referred"))
 with c:
     # The selection's rate from summed counts, never an average of district rates.
     layout.metric(t["police_linkage_rate"], i18n.fmt_rate(linked / at_risk if at_risk else None),
-                  ops_def.text("police_linkage_rate"))
+                  layout.definition("police_linkage_rate"))
 if at_risk:
     st.plotly_chart(figs.police_linkage(police_df, labels), width="stretch",
                     key="referrals_police")

@@ -4,8 +4,6 @@ import streamlit as st
 
 from pages.common import data, filters, i18n, layout, whatif
 from pages.common import figures_ops as figs
-from pages.common.ops_names import named
-from pages.common.ops_totals import total
 
 T = {
     "en": {
@@ -86,18 +84,19 @@ standard = programme.get("reports_per_official")
 layout.page_header(t["title"], t["subtitle"].format(
     as_of=i18n.fmt_date(f.as_of), scope=i18n.district_name(f.district)))
 
-staffing = named(data.fetch("staffing"))
+staffing = i18n.with_names(data.fetch("staffing"))
 
 # Selection figures from summed counts.
-officials = int(total("staffing", staffing, "abuse_officials"))
-reports = int(total("staffing", staffing, "reports_12m"))
+officials = int(data.selection_total("staffing", staffing, "abuse_officials"))
+reports = int(data.selection_total("staffing", staffing, "reports_12m"))
 cols = st.columns(4)
 with cols[0]:
     layout.metric(t["abuse_officials"], i18n.fmt_int(officials),
                   layout.definition("abuse_officials"))
 with cols[1]:
     layout.metric(t["abuse_officials_target"],
-                  i18n.fmt_int(total("staffing", staffing, "abuse_officials_target")),
+                  i18n.fmt_int(data.selection_total("staffing", staffing,
+                                                    "abuse_officials_target")),
                   layout.definition("abuse_officials_target"))
 with cols[2]:
     layout.metric(t["reports_per_official"],
@@ -105,7 +104,8 @@ with cols[2]:
                   layout.definition("reports_per_official"))
 with cols[3]:
     layout.metric(t["welfare_planners"],
-                  i18n.fmt_int(total("staffing", staffing, "welfare_planners")),
+                  i18n.fmt_int(data.selection_total("staffing", staffing,
+                                                    "welfare_planners")),
                   layout.definition("welfare_planners"))
 
 st.subheader(t["target_head"], help=layout.definition("abuse_officials_target"))

@@ -20,25 +20,23 @@
 -- first_high_risk_on <= D, and a counted protective referral is first_protective_referral_on
 -- <= D (the child being on the list at D, required here anyway). Each reason is its own branch
 -- so that each can start from the few children its date index picks.
-select c.child_id, c.district_code, c.cohort, 'unreachable' as reason, s.third_visit_on as since
+select s.child_id, s.district_code, s.cohort, 'unreachable' as reason, s.third_visit_on as since
 from child_status s
-join children c on c.child_id = s.child_id
 where s.third_visit_on <= :as_of
   and (s.first_seen_on is null or s.first_seen_on > :as_of)
-  and c.listed_on <= :as_of
-  and (c.removed_on is null or c.removed_on > :as_of)
-  and (cast(:district as text) is null or c.district_code = :district)
-  and (cast(:cohort as text) is null or c.cohort = :cohort)
+  and s.listed_on <= :as_of
+  and (s.removed_on is null or s.removed_on > :as_of)
+  and (cast(:district as text) is null or s.district_code = :district)
+  and (cast(:cohort as text) is null or s.cohort = :cohort)
 
 union all
 
-select c.child_id, c.district_code, c.cohort, 'high_risk_no_referral' as reason,
+select s.child_id, s.district_code, s.cohort, 'high_risk_no_referral' as reason,
     s.first_high_risk_on as since
 from child_status s
-join children c on c.child_id = s.child_id
 where s.first_high_risk_on <= :as_of
   and (s.first_protective_referral_on is null or s.first_protective_referral_on > :as_of)
-  and c.listed_on <= :as_of
-  and (c.removed_on is null or c.removed_on > :as_of)
-  and (cast(:district as text) is null or c.district_code = :district)
-  and (cast(:cohort as text) is null or c.cohort = :cohort)
+  and s.listed_on <= :as_of
+  and (s.removed_on is null or s.removed_on > :as_of)
+  and (cast(:district as text) is null or s.district_code = :district)
+  and (cast(:cohort as text) is null or s.cohort = :cohort)

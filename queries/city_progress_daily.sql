@@ -36,42 +36,34 @@ days (day, day_number) as (
     where day < :as_of
 ),
 
-scoped_children as (
-    select c.child_id, c.cohort, c.listed_on, c.removed_on
-    from children c
-    where c.listed_on <= :as_of
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
-),
-
-first_seen as (
-    select s.cohort, s.removed_on, t.first_seen_on
-    from scoped_children s
-    join child_status t on t.child_id = s.child_id
-    where t.first_seen_on <= :as_of
-),
-
-events (cohort, event_on, listed_change, seen_change) as (
-    select cohort, listed_on, 1, 0
-    from scoped_children
+-- Events per cohort and date, each branch one pass over child_status that groups at once (a
+-- million children give a few hundred rows; no per-child row is kept in between).
+daily_events (cohort, event_on, listed_change, seen_change) as (
+    select s.cohort, s.listed_on, count(*), 0
+    from child_status s
+    where s.listed_on <= :as_of
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
+    group by s.cohort, s.listed_on
     union all
-    select cohort, removed_on, -1, 0
-    from scoped_children
-    where removed_on <= :as_of
+    -- Leaving the list; a child seen before it left also leaves the seen count.
+    select s.cohort, s.removed_on, -count(*),
+        -sum(case when s.first_seen_on < s.removed_on then 1 else 0 end)
+    from child_status s
+    where s.removed_on <= :as_of
+      and s.listed_on <= :as_of
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
+    group by s.cohort, s.removed_on
     union all
-    select cohort, first_seen_on, 0, 1
-    from first_seen
-    where removed_on is null or first_seen_on < removed_on
-    union all
-    select cohort, removed_on, 0, -1
-    from first_seen
-    where first_seen_on < removed_on and removed_on <= :as_of
-),
-
-daily_events as (
-    select cohort, event_on, sum(listed_change) as listed_change, sum(seen_change) as seen_change
-    from events
-    group by cohort, event_on
+    -- First seen (on or after listed_on by definition), while still on the list.
+    select s.cohort, s.first_seen_on, 0, count(*)
+    from child_status s
+    where s.first_seen_on <= :as_of
+      and (s.removed_on is null or s.first_seen_on < s.removed_on)
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
+    group by s.cohort, s.first_seen_on
 ),
 
 daily_counts as (

@@ -31,15 +31,14 @@ listed_children as (
 -- First seen on D: child_status.first_seen_on = D (data/child_status.sql), few children,
 -- found by the index on first_seen_on.
 newly_seen as (
-    select c.district_code, count(*) as newly_seen
+    select s.district_code, count(*) as newly_seen
     from child_status s
-    join children c on c.child_id = s.child_id
     where s.first_seen_on = :as_of
-      and c.listed_on <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
-    group by c.district_code
+      and s.listed_on <= :as_of
+      and (s.removed_on is null or s.removed_on > :as_of)
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
+    group by s.district_code
 ),
 
 -- High risk on D needs the visits of D themselves (found by the index on visit_date).

@@ -26,24 +26,24 @@
 with
 findings as (
     -- Each branch starts from what its index picks (few rows), not from every child.
-    select c.child_id, c.district_code, c.cohort, 'visit_before_listed' as finding,
+    select s.child_id, s.district_code, s.cohort, 'visit_before_listed' as finding,
         v.visit_date as finding_on
     from child_status s
-    join children c on c.child_id = s.child_id
-    join visits v on v.child_id = c.child_id
+    join visits v on v.child_id = s.child_id
     where s.first_unlisted_visit_on is not null
-      and v.visit_date < c.listed_on
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
+      and v.visit_date < s.listed_on
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
 
     union all
-    select c.child_id, c.district_code, c.cohort, 'referral_before_visit', r.referred_on
-    from referrals r
+    select s.child_id, s.district_code, s.cohort, 'referral_before_visit', r.referred_on
+    from child_status s
+    join referrals r on r.child_id = s.child_id
     join visits v on v.visit_id = r.visit_id
-    join children c on c.child_id = r.child_id
-    where r.referred_on < v.visit_date
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
+    where s.first_early_referral_on is not null
+      and r.referred_on < v.visit_date
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'listed_after_as_of', c.listed_on
@@ -85,15 +85,14 @@ findings as (
 
     union all
     -- No counted visit on or before the midpoint: the first counted visit is later, or none.
-    select c.child_id, c.district_code, c.cohort, 'not_visited_by_midpoint', c.listed_on
-    from children c
-    join child_status s on s.child_id = c.child_id
-    where c.listed_on <= :midpoint
+    select s.child_id, s.district_code, s.cohort, 'not_visited_by_midpoint', s.listed_on
+    from child_status s
+    where s.listed_on <= :midpoint
       and :midpoint <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
+      and (s.removed_on is null or s.removed_on > :as_of)
       and (s.first_visit_on is null or s.first_visit_on > :midpoint)
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
 )
 
 select child_id, district_code, cohort, finding, finding_on as date

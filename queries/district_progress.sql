@@ -43,18 +43,17 @@ scoped_districts as (
 
 listed_children as (
     select
-        c.child_id,
-        c.district_code,
-        c.cohort,
+        s.child_id,
+        s.district_code,
+        s.cohort,
         case when s.first_seen_on <= :as_of then s.first_seen_on end as first_seen_on,
         case when s.first_visit_on <= :as_of then 1 else 0 end as attempted,
         case when s.third_visit_on <= :as_of then 1 else 0 end as visited_thrice
-    from children c
-    join child_status s on s.child_id = c.child_id
-    where c.listed_on <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
+    from child_status s
+    where s.listed_on <= :as_of
+      and (s.removed_on is null or s.removed_on > :as_of)
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
 ),
 
 district_counts as (
@@ -75,26 +74,28 @@ district_counts as (
 ),
 
 -- The one figure that needs the visits themselves: how many counted seen visits, and how many
--- of them by two, for repeat_report only (a small cohort). Read from children directly, not
--- from listed_children, so that PostgreSQL need not materialise a CTE used twice.
+-- of them by two, for repeat_report only (a small cohort). Read from child_status directly, not
+-- from listed_children, so that PostgreSQL need not materialise a CTE used twice; only children
+-- seen by D have such visits.
 two_person as (
     select
-        c.district_code,
-        c.cohort,
+        s.district_code,
+        s.cohort,
         count(*) as seen_visits,
         sum(case when v.second_staff_id is not null then 1 else 0 end) as two_person_visits
-    from children c
+    from child_status s
     join visits v
-        on v.child_id = c.child_id
-        and v.visit_date >= c.listed_on
+        on v.child_id = s.child_id
+        and v.visit_date >= s.listed_on
         and v.visit_date <= :as_of
-    where c.cohort = 'repeat_report'
-      and c.listed_on <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
+    where s.cohort = 'repeat_report'
+      and s.first_seen_on <= :as_of
+      and s.listed_on <= :as_of
+      and (s.removed_on is null or s.removed_on > :as_of)
+      and (cast(:district as text) is null or s.district_code = :district)
+      and (cast(:cohort as text) is null or s.cohort = :cohort)
       and v.outcome = 'seen'
-    group by c.district_code, c.cohort
+    group by s.district_code, s.cohort
 ),
 
 filled as (

@@ -21,13 +21,12 @@ scoped_districts as (
 ),
 
 at_risk as (
-    select c.child_id, c.district_code
-    from children c
-    join child_status s on s.child_id = c.child_id
-    where c.cohort = 'repeat_report'
-      and c.listed_on <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
-      and (cast(:district as text) is null or c.district_code = :district)
+    select s.child_id, s.district_code
+    from child_status s
+    where s.cohort = 'repeat_report'
+      and s.listed_on <= :as_of
+      and (s.removed_on is null or s.removed_on > :as_of)
+      and (cast(:district as text) is null or s.district_code = :district)
       and s.first_high_risk_on <= :as_of
 ),
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 QUERY_DIR = Path(__file__).resolve().parent
 COHORTS = ("repeat_report", "neglect_risk")
@@ -177,6 +178,43 @@ def _isnan(x) -> bool:
 _POSTPROCESS = {"district_progress": _add_projected_days}
 
 
+# --- The derived table the per-child figures read ------------------------------------------
+
+_STATUS_MISSING = text(
+    "select 1 where exists (select 1 from children)"
+    " and not exists (select 1 from child_status)"
+)
+
+
+def _reads_child_status(sql: str) -> bool:
+    return "child_status" in sql
+
+
+def ensure_child_status(engine: Engine) -> None:
+    """Fill child_status once if the database has children but no status rows.
+
+    A database filled before child_status existed (or by hand) would otherwise give zeros for
+    every figure that reads it. The loader and the generator refresh it themselves, so this is
+    two index look-ups on every run and a refresh at most once. A database without the table at
+    all (made by an older schema) needs `python -m data refresh`, which creates it.
+    """
+    from data.status import refresh_child_status
+    try:
+        with engine.connect() as conn:
+            missing = conn.execute(_STATUS_MISSING).first() is not None
+    except DBAPIError as e:
+        if "child_status" not in str(e.orig):
+            raise                  # not about the table (an unreachable server): as it is
+        raise RuntimeError(
+            "the database has no child_status table (made before it existed): run"
+            " `python -m data refresh --db URL` once") from e
+    if missing:
+        with engine.begin() as conn:
+            # Asked again inside the transaction: another process may have filled it meanwhile.
+            if conn.execute(_STATUS_MISSING).first() is not None:
+                refresh_child_status(conn)
+
+
 def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = None,
         cohort: str | None = None) -> pd.DataFrame:
     """The rows of query `name` as of day `as_of`, for one district (None: the whole city) and
@@ -187,16 +225,19 @@ def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = Non
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
     sql = query.text_for(engine.dialect.name)
+    if _reads_child_status(sql):
+        ensure_child_status(engine)
     stmt = _statement(sql)
     with engine.connect() as conn:
         params = derived_params(as_of, *programme_dates(conn))
         params.update(district=district, cohort=cohort)
         needed = {k: params[k] for k in stmt._bindparams}
         result = conn.execute(stmt, needed)
-        # Plain tuples: pandas probes each Row object for namedtuple fields, which costs more
-        # than the query itself for a hundred thousand rows.
-        raw = pd.DataFrame([tuple(row) for row in result.fetchall()],
-                           columns=list(result.keys()), dtype=object)
+        # The driver's own tuples: the statement is text, so SQLAlchemy would convert nothing,
+        # yet building a Row per row (and pandas probing each Row for namedtuple fields) cost
+        # more than the query itself for a few hundred thousand rows.
+        raw = pd.DataFrame(result.cursor.fetchall(), columns=list(result.keys()), dtype=object)
+        result.close()
     post = _POSTPROCESS.get(name)
     if post is not None:
         raw = post(raw, as_of)

@@ -59,14 +59,13 @@ reports_12m as (
 ),
 
 neglect_remaining as (
-    select c.district_code, count(*) as remaining
-    from children c
-    join child_status s on s.child_id = c.child_id
-    where c.cohort = 'neglect_risk'
-      and c.listed_on <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
+    select s.district_code, count(*) as remaining
+    from child_status s
+    where s.cohort = 'neglect_risk'
+      and s.listed_on <= :as_of
+      and (s.removed_on is null or s.removed_on > :as_of)
       and (s.first_seen_on is null or s.first_seen_on > :as_of)
-    group by c.district_code
+    group by s.district_code
 ),
 
 joined as (

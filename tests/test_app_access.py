@@ -6,10 +6,11 @@ import pytest
 
 from access import audit
 from data.db import make_engine
-from tests.test_app_core import (  # noqa: F401  (fixtures are found by name)
-    MAPO, _app, _no_exception, fresh_caches, generated_url, navigation_not_pages_folder,
+from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
+    MAPO, app_test, fresh_caches, generated_url, navigation_not_pages_folder, no_exception,
 )
 
+pytestmark = pytest.mark.usefixtures("navigation_not_pages_folder")
 AUDIT_PAGE = "pages/audit_log.py"
 
 
@@ -18,11 +19,11 @@ def _metric(at, label: str) -> list[str]:
 
 
 def test_the_response_team_reads_the_audit_log(monkeypatch, generated_url):
-    at = _app(monkeypatch, generated_url)
+    at = app_test(monkeypatch, generated_url)
     at.run()  # the overview: one view logged
     at.switch_page(AUDIT_PAGE)
     at.run()
-    _no_exception(at)
+    no_exception(at)
     assert at.title[0].value == "Audit log"
     shown = at.dataframe[0].value
     logged = audit.recent(make_engine(generated_url), limit=500)
@@ -32,17 +33,17 @@ def test_the_response_team_reads_the_audit_log(monkeypatch, generated_url):
 
 @pytest.mark.parametrize("role, district", [("city", None), ("district", MAPO)])
 def test_other_roles_get_no_audit_log(monkeypatch, generated_url, role, district):
-    at = _app(monkeypatch, generated_url, role=role, district=district, page=AUDIT_PAGE)
+    at = app_test(monkeypatch, generated_url, role=role, district=district, page=AUDIT_PAGE)
     at.run()
-    _no_exception(at)
+    no_exception(at)
     assert not at.dataframe, "the audit log must not be shown to this role"
 
 
 def test_views_and_child_lists_are_audited(monkeypatch, generated_url):
-    at = _app(monkeypatch, generated_url, role="district", district=MAPO,
-              page="pages/briefing.py")
+    at = app_test(monkeypatch, generated_url, role="district", district=MAPO,
+                  page="pages/briefing.py")
     at.run()
-    _no_exception(at)
+    no_exception(at)
     events = audit.recent(make_engine(generated_url), limit=50)
     mine = events[(events["role"] == "district") & (events["district_code"] == MAPO)]
     assert {"view", "child_list"} <= set(mine["action"])
@@ -55,10 +56,10 @@ def test_a_district_head_sees_the_same_city_totals_as_the_city(monkeypatch, gene
     # City-level aggregates are public to every role; only other districts' cells are masked.
     shown = {}
     for role, district in [("city", None), ("district", MAPO)]:
-        at = _app(monkeypatch, generated_url, role=role, district=district)
+        at = app_test(monkeypatch, generated_url, role=role, district=district)
         at.session_state["filter_district"] = "city"
         at.run()
-        _no_exception(at)
+        no_exception(at)
         shown[role] = [(m.label, m.value) for m in at.metric]
     assert shown["district"] == shown["city"]
     # listed, completion and projection of the first cohort: known, not masked
@@ -66,7 +67,7 @@ def test_a_district_head_sees_the_same_city_totals_as_the_city(monkeypatch, gene
 
 
 def test_an_unreachable_database_says_so(monkeypatch):
-    at = _app(monkeypatch, "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    at = app_test(monkeypatch, "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
     at.run()
-    _no_exception(at)
+    no_exception(at)
     assert at.title[0].value == "The case database cannot be reached"

@@ -3,19 +3,18 @@
 Each page runs without exception on a generated scale-1 database (in English and Korean) and
 shows the no-data page on an empty one; a few figures are checked against the page's own numbers.
 """
-import base64
 import json
 
-import numpy as np
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
+from sqlalchemy import text
 
-from sqlalchemy import insert, text
+from data.db import make_engine
+from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
+    app_test, fresh_caches, generated_url, make_empty_demo_database,
+    navigation_not_pages_folder, no_exception, plotly_values,
+)
 
-from data.db import create_schema, make_engine
-from data.schema import dataset_info
-
+pytestmark = pytest.mark.usefixtures("navigation_not_pages_folder")
 PAGES = ["pages/inspections.py", "pages/referrals.py", "pages/staffing.py",
          "pages/data_quality.py"]
 TITLES = {
@@ -26,58 +25,18 @@ TITLES = {
 }
 
 
-@pytest.fixture(autouse=True)
-def clear_caches():
-    # Streamlit's caches live as long as the process: without this a test sees the last one's data.
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-@pytest.fixture(scope="module")
-def generated_url(tmp_path_factory):
-    from data.generate import generate
-    url = f"sqlite:///{tmp_path_factory.mktemp('generated') / 'cases.db'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    generate(engine, seed=1, scale=1.0)
-    engine.dispose()
-    return url
-
-
 @pytest.fixture(scope="module")
 def empty_url(tmp_path_factory):
-    """A demo database before any data: schema and the 'synthetic' flag (without the flag and
-    without login configured, access.login shows nothing at all), no programme, no children."""
     url = f"sqlite:///{tmp_path_factory.mktemp('empty') / 'cases.db'}"
-    engine = make_engine(url)
-    create_schema(engine)
-    with engine.begin() as conn:
-        conn.execute(insert(dataset_info), [{"key": "synthetic", "value": "true"}])
-    engine.dispose()
+    make_empty_demo_database(url)
     return url
 
 
-def open_page(monkeypatch, url, page, **state) -> AppTest:
-    monkeypatch.setenv("CASES_DB_URL", url)
-    at = AppTest.from_file("../dashboard.py", default_timeout=30)
-    for key, value in state.items():
-        at.session_state[key] = value
-    # Straight to the page: before the first run AppTest finds a page by its file name, which is
-    # also its URL path here (dashboard.py sets no url_path).
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
+def open_page(monkeypatch, url, page, **state):
+    """`page` after its first run, which must raise nothing (state: as for app_test)."""
+    at = app_test(monkeypatch, url, page=page, **state).run()
+    no_exception(at)
     return at
-
-
-def decode(values):
-    """Plotly's JSON writes numeric arrays as {"dtype", "bdata"}; give them back as numbers."""
-    if isinstance(values, dict) and "bdata" in values:
-        return np.frombuffer(base64.b64decode(values["bdata"]), dtype=values["dtype"]).tolist()
-    return list(values)
 
 
 def charts(at) -> dict:
@@ -124,7 +83,7 @@ def test_inspection_split_adds_up_to_the_children_listed(monkeypatch, generated_
     split = chart(at, "inspections_split")
     parts = {}
     for trace in split["data"]:  # one trace per part and cohort panel
-        parts[trace["name"]] = parts.get(trace["name"], 0) + sum(decode(trace["x"]))
+        parts[trace["name"]] = parts.get(trace["name"], 0) + sum(plotly_values(trace["x"]))
     assert set(parts) == {"Seen in person", "Attempted, not seen", "Not attempted"}
     assert sum(parts.values()) == listed > 0
     assert parts["Seen in person"] == as_int(metric_value(at, "Seen in person"))
@@ -145,9 +104,9 @@ def test_referral_figures_add_up_to_the_total(monkeypatch, generated_url):
     at = open_page(monkeypatch, generated_url, "pages/referrals.py")
     total = as_int(metric_value(at, "Referrals"))
     by_kind = chart(at, "referrals_kind")
-    assert sum(sum(decode(t["x"])) for t in by_kind["data"]) == total > 0
+    assert sum(sum(plotly_values(t["x"])) for t in by_kind["data"]) == total > 0
     open_closed = chart(at, "referrals_open")
-    by_state = {t["name"]: sum(decode(t["x"])) for t in open_closed["data"]}
+    by_state = {t["name"]: sum(plotly_values(t["x"])) for t in open_closed["data"]}
     assert by_state["Open"] == as_int(metric_value(at, "Open"))
     assert sum(by_state.values()) == total
 
@@ -157,7 +116,7 @@ def test_staffing_whatif_lowers_reports_per_official(monkeypatch, generated_url)
     before = metric_value(at, "Reports per official · With the extra staff")
     assert before == metric_value(at, "Reports per official · Now")
     at.number_input(key="whatif_officials").set_value(10).run()
-    assert not at.exception
+    no_exception(at)
     after = metric_value(at, "Reports per official · With the extra staff")
     assert float(after.replace(",", "")) < float(before.replace(",", ""))
     load = chart(at, "staffing_load")
@@ -175,7 +134,7 @@ def test_data_quality_lists_every_definition(monkeypatch, generated_url):
 
 def test_data_quality_lists_children_only_for_roles_that_may_see_them(monkeypatch, generated_url):
     team = open_page(monkeypatch, generated_url, "pages/data_quality.py")
-    city = open_page(monkeypatch, generated_url, "pages/data_quality.py", demo_view_as="city")
+    city = open_page(monkeypatch, generated_url, "pages/data_quality.py", role="city")
     for at in (team, city):
         assert chart(at, "dq_findings")["data"], "counts are shown to every role"
     assert any("child_id" in df.value.columns or "Child (pseudonymous id)" in df.value.columns
@@ -186,7 +145,7 @@ def test_data_quality_lists_children_only_for_roles_that_may_see_them(monkeypatc
 
 def test_district_head_sees_only_their_own_children(monkeypatch, generated_url):
     at = open_page(monkeypatch, generated_url, "pages/data_quality.py",
-                   demo_view_as="district", demo_district="11110")
+                   role="district", district="11110")
     lists = [df.value for df in at.dataframe if "Child (pseudonymous id)" in df.value.columns]
     assert lists, "a district head sees their own district's list"
     engine = make_engine(generated_url)
@@ -199,21 +158,18 @@ def test_district_head_sees_only_their_own_children(monkeypatch, generated_url):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_page_runs_for_every_role(monkeypatch, generated_url, page):
-    for role in ("city", "district"):
-        state = {"demo_view_as": role}
-        if role == "district":
-            state["demo_district"] = "11650"
-        at = open_page(monkeypatch, generated_url, page, **state)
+    for role, district in (("city", None), ("district", "11650")):
+        at = open_page(monkeypatch, generated_url, page, role=role, district=district)
         assert at.get("plotly_chart")
 
 
 def test_whatif_of_another_district_for_a_district_head(monkeypatch, generated_url):
     # Their own district unmasked, another district's small counts masked: never a traceback.
     at = open_page(monkeypatch, generated_url, "pages/staffing.py",
-                   demo_view_as="district", demo_district="11650")
+                   role="district", district="11650")
     for code in ("11650", "11110"):
         at.selectbox(key="whatif_district").set_value(code)
         at.number_input(key="whatif_officials").set_value(2)
         at.run()
-        assert not at.exception, [e.message for e in at.exception]
+        no_exception(at)
         assert metric_value(at, "Reports per official · With the extra staff")

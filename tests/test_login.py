@@ -8,15 +8,16 @@ import time
 from pathlib import Path
 
 import pytest
-import streamlit as st
+from sqlalchemy import delete
 from streamlit.testing.v1 import AppTest
 
 from access import audit
-from data.generate import generate
 from data.db import make_engine
-from sqlalchemy import delete
-
+from data.generate import generate
 from data.schema import dataset_info
+from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
+    APP, fresh_caches, navigation_not_pages_folder,
+)
 
 PROBE = """
 import streamlit as st
@@ -40,15 +41,6 @@ district = "11110"
 sub = "team-subject"
 role = "response_team"
 """
-
-
-@pytest.fixture(autouse=True)
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 @pytest.fixture
@@ -183,25 +175,11 @@ def test_broken_role_map_refuses_without_showing_details(database, role_map):
 
 # --- the dashboard itself, logged in ----------------------------------------------------------
 
-DASHBOARD = "../dashboard.py"  # AppTest resolves it from this file's folder
 ALL_ROLES = ROLES + """
 [[viewer]]
 email = "office@example.org"
 role = "city"
 """
-
-
-@pytest.fixture
-def navigation_not_pages_folder(monkeypatch):
-    # As in test_app_core.py: make AppTest run the entry file's st.navigation on every run.
-    from streamlit.runtime.pages_manager import PagesManager
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    monkeypatch.setattr(PagesManager, "__init__", init)
 
 
 @pytest.mark.parametrize("claims, caption", [
@@ -212,7 +190,7 @@ def navigation_not_pages_folder(monkeypatch):
 def test_dashboard_runs_for_each_logged_in_role(database, role_map, navigation_not_pages_folder,
                                                 claims, caption):
     Path(role_map).write_text(ALL_ROLES, encoding="utf-8")
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["auth"] = AUTH["auth"]
     at.user = logged_in(**claims)
     at.run()
@@ -223,7 +201,7 @@ def test_dashboard_runs_for_each_logged_in_role(database, role_map, navigation_n
 
 
 def test_dashboard_refuses_an_unknown_identity(database, role_map, navigation_not_pages_folder):
-    at = AppTest.from_file(DASHBOARD, default_timeout=60)
+    at = AppTest.from_file(APP, default_timeout=60)
     at.secrets["auth"] = AUTH["auth"]
     at.user = logged_in(email="stranger@example.org")
     at.run()

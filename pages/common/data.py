@@ -5,6 +5,7 @@ what is decided here on every call, never cached: child-level queries are scoped
 district (the city role gets none), then `access.policy.apply` suppresses small cells of other
 districts for district viewers.
 """
+import time
 from datetime import date
 
 import pandas as pd
@@ -95,12 +96,29 @@ def _district_names(url: str, as_of: date) -> dict:
     }
 
 
+NAMES_KEY = "_district_names"
+NAMES_SECONDS = 300  # as long as the query cache keeps a result
+
+
 def district_names() -> dict:
-    """{district_code: {"en": ..., "ko": ...}} for every district in the database."""
+    """{district_code: {"en": ..., "ko": ...}} for every district in the database.
+
+    Kept in the session as a plain dict for as long as the query cache would keep it: a district
+    is named once per option and per row, and each call through a Streamlit cache costs about a
+    millisecond of argument hashing (two cached calls here). Callers only read the dict.
+    """
+    url = db_url()
+    kept = st.session_state.get(NAMES_KEY)
+    if kept and kept["url"] == url and time.monotonic() < kept["until"]:
+        return kept["names"]
     try:
-        return _district_names(db_url(), default_as_of() or date.today())
+        names = _district_names(url, default_as_of() or date.today())
     except Exception:
         return {}
+    if names:  # an empty answer (no data yet) is asked again on the next call
+        st.session_state[NAMES_KEY] = {"url": url, "names": names,
+                                       "until": time.monotonic() + NAMES_SECONDS}
+    return names
 
 
 def district_codes() -> list[str]:
@@ -177,6 +195,23 @@ def city_sums(name: str, by: list[str], columns: list[str], *, cohort=FILTER,
     if not by:
         return rows[columns].sum().to_frame().T
     return rows.groupby(by, as_index=False)[columns].sum()
+
+
+def selection_total(name: str, rows: pd.DataFrame, column: str, *, cohort=FILTER,
+                    **where) -> float:
+    """One count column of query `name` summed over the filters' selection, optionally only
+    where other columns equal given values (e.g. outcome="open").
+
+    rows: what fetch(name) gave for the selection. For the whole city the total comes from
+    city_sums instead, since the rows a district head receives have other districts' small cells
+    masked and would undercount; one district's rows are summed as they are.
+    """
+    if filters.current().district is None:
+        rows = city_sums(name, list(where), [column], cohort=cohort)
+    for key, value in where.items():
+        rows = rows[rows[key] == value]
+    value = rows[column].sum(min_count=1)
+    return 0 if pd.isna(value) else value
 
 
 def districts_behind_plan(*, cohort=FILTER, as_of: date | None = None) -> tuple[int, int]:

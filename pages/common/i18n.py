@@ -31,17 +31,51 @@ def pick(en: str, ko: str) -> str:
     return ko if lang() == "ko" else en
 
 
-def district_name(code: str | None) -> str:
-    """The district's name in the current language, from the districts table; the code if unknown.
-    None (or filters.CITY) is the whole city."""
+def _district_name(code, names: dict) -> str:
     if code is None or code == filters.CITY:
         return CITY_NAME[lang()]
-    from pages.common import data  # late: data imports filters, which is fine, but keep i18n light
-    names = data.district_names()
     entry = names.get(code)
     if not entry:
         return str(code)
     return entry["ko"] if lang() == "ko" else entry["en"]
+
+
+def _districts() -> dict:
+    from pages.common import data  # late: data imports filters, which is fine, but keep i18n light
+    return data.district_names()
+
+
+def district_name(code: str | None) -> str:
+    """The district's name in the current language, from the districts table; the code if unknown.
+    None (or filters.CITY) is the whole city. For a column of codes, use `district_names`."""
+    return _district_name(code, _districts())
+
+
+def _each_once(values: pd.Series, name_of) -> pd.Series:
+    # Name each distinct value once: child-level lists have tens of thousands of rows.
+    names = {v: (name_of(v) if pd.notna(v) else DASH) for v in values.unique()}
+    return values.map(names)
+
+
+def district_names(codes: pd.Series) -> pd.Series:
+    """`district_name` of every code in a column (a missing code is a dash)."""
+    names = _districts()
+    return _each_once(codes, lambda c: _district_name(str(c), names))
+
+
+def with_names(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of df with display-name columns next to the code columns it has: `district_name`,
+    `cohort_name`, and `<field>_name` for kind, outcome, reason and finding. Figures and tables
+    show the names; the codes stay, for CSV downloads."""
+    out = df.copy()
+    if "district_code" in out:
+        out["district_name"] = district_names(out["district_code"])
+    if "cohort" in out:
+        out["cohort_name"] = _each_once(out["cohort"], cohort_name)
+    for field in ("kind", "outcome", "reason", "finding"):
+        if field in out:
+            out[f"{field}_name"] = _each_once(out[field], lambda v, f=field: value_name(f, v))
+    return out
 
 
 def cohort_name(c: str | None) -> str:
@@ -97,6 +131,6 @@ def label(key: str) -> str:
 
 
 def value_name(field: str, value) -> str:
-    """The name of a coded value (field: kind, outcome, reason) in the current language."""
+    """The name of a coded value (field: kind, outcome, reason, finding) in the current language."""
     from pages.common import definitions
     return definitions.value_name(field, value, lang())

@@ -56,18 +56,20 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db_url: str, log_path: Path, timeout: float = 60.0):
-    """`streamlit run dashboard.py` on a free local port; yields its base URL."""
-    port = free_port()
-    env = {**os.environ, "CASES_DB_URL": db_url, "PYTHONUNBUFFERED": "1"}
+def streamlit_server(db_url: str, log_path: Path, timeout: float = 60.0, *, port: int | None = None,
+                     host: str = "127.0.0.1", env: dict | None = None, args: tuple = ()):
+    """`streamlit run dashboard.py` on a local port (a free one unless given); yields its base
+    URL. `env` adds environment variables, `args` command-line options (e.g. --secrets.files)."""
+    port = port or free_port()
+    env = {**os.environ, "CASES_DB_URL": db_url, "PYTHONUNBUFFERED": "1", **(env or {})}
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+             "--server.port", str(port), "--server.address", host,
+             "--server.headless", "true", "--browser.gatherUsageStats", "false", *args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            base = f"http://127.0.0.1:{port}"
+            base = f"http://{host}:{port}"
             _wait_healthy(base, proc, timeout, log_path)
             yield base
         finally:

@@ -7,50 +7,19 @@ Skips without /usr/bin/chromium unless REQUIRE_BROWSER=1.
 """
 import json
 import os
-import socket
-import subprocess
-import sys
-import time
+import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from access import audit
 from data.db import make_engine
 from data.generate import generate
+from tests.browser import server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.slow]
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-SETTLED_JS = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-      && !document.querySelector('[data-testid=stSkeleton]');
-}"""
 HEAD_SUB, STRANGER_SUB = "subject-head-11110", "subject-stranger"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    if not Path(CHROMIUM).exists():
-        message = f"the login-flow test needs Debian's Chromium at {CHROMIUM}"
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(message + " (REQUIRE_BROWSER=1)")
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +30,8 @@ def idp():
         User(sub=HEAD_SUB, claims={"email": "head.11110@example.org", "email_verified": True}),
         User(sub=STRANGER_SUB, claims={"email": "stranger@example.org", "email_verified": True}),
     ]
-    with run_server_in_thread(port=0, user_claims=users) as server:
-        yield f"http://localhost:{server.server_port}"
+    with run_server_in_thread(port=0, user_claims=users) as provider:
+        yield f"http://localhost:{provider.server_port}"
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +41,7 @@ def app(tmp_path_factory, idp, chromium):
     db_url = f"sqlite:///{folder / 'cases.db'}"
     engine = make_engine(db_url)
     generate(engine, seed=1, scale=0.1)
-    port = free_port()
+    port = server.free_port()
     base = f"http://localhost:{port}"
     secrets = folder / "secrets.toml"
     secrets.write_text(
@@ -86,39 +55,11 @@ def app(tmp_path_factory, idp, chromium):
     roles = folder / "roles.toml"
     roles.write_text('[[viewer]]\nemail = "head.11110@example.org"\nrole = "district"\n'
                      'district = "11110"\n', encoding="utf-8")
-    env = {**os.environ, "CASES_DB_URL": db_url, "CASES_ROLE_MAP": str(roles), "PYTHONUNBUFFERED": "1"}
-    log_path = folder / "streamlit.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.port", str(port),
-             "--server.address", "localhost", "--server.headless", "true",
-             "--secrets.files", str(secrets)],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_healthy(base, proc, log_path)
-            yield base, engine
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            engine.dispose()
-
-
-def _wait_healthy(base, proc, log_path, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited: {log_path.read_text(errors='replace')[-2000:]}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("streamlit did not become healthy")
+    with server.streamlit_server(
+            db_url, folder / "streamlit.log", port=port, host="localhost",
+            env={"CASES_ROLE_MAP": str(roles)}, args=("--secrets.files", str(secrets))) as base:
+        yield base, engine
+    engine.dispose()
 
 
 def login_as(chromium, base, sub):
@@ -137,12 +78,12 @@ def login_as(chromium, base, sub):
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(base)
-    page.wait_for_function(SETTLED_JS, polling=100)
+    server.wait_settled(page)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/oauth2/authorize" in url)
     page.locator(f"button[name=sub][value='{sub}']").click()
     page.wait_for_url(lambda url: url.startswith(base) and "oauth2callback" not in url)
-    page.wait_for_function(SETTLED_JS, polling=100)
+    server.wait_settled(page)
     page.outside = outside
     return page
 
