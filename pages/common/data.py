@@ -30,8 +30,24 @@ def engine():
     return queries.cache.engine(db_url())
 
 
+def through_entry_file() -> None:
+    """Make sure this page runs inside dashboard.py, never on its own.
+
+    Streamlit takes a folder named `pages` beside the entry file for an old-style multipage app
+    until a script calls st.navigation: the first visit after a server start to a page's URL
+    (e.g. /district_detail) would run that file alone, without the entry file's viewer check,
+    filters and navigation. When that happens, switch the old mode off and run again, which goes
+    through dashboard.py. (Renaming the folder would remove the cause.)
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def viewer() -> Viewer:
     """The viewer of this run, as dashboard.py established it (access.login decides)."""
+    through_entry_file()
     return login.viewer()
 
 

@@ -52,24 +52,9 @@ def definition(key: str) -> str:
     return definitions.text(key, i18n.lang())
 
 
-def through_entry_file() -> None:
-    """Make sure this page runs inside dashboard.py, never on its own.
-
-    Streamlit takes a folder named `pages` beside the entry file for an old-style multipage app
-    until a script calls st.navigation: the first visit after a server start to a page's URL
-    (e.g. /district_detail) would run that file alone, without the entry file's viewer check,
-    filters and navigation. When that happens, switch the old mode off and run again, which goes
-    through dashboard.py. (Renaming the folder would remove the cause.)
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
 def page_header(title: str, subtitle: str | None = None) -> None:
     """Title, the as-of day, and a clear badge when the data is the synthetic demo."""
-    through_entry_file()
+    data.through_entry_file()
     st.session_state[PAGE_KEY] = title
     _audit_view(title)
     st.title(title)
@@ -145,6 +130,6 @@ def no_data_page() -> None:
 
 def require_data() -> None:
     """Stop the page with the no-data message unless the database holds programme data."""
-    through_entry_file()
+    data.through_entry_file()
     if not data.has_data():
         no_data_page()
