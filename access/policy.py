@@ -174,7 +174,25 @@ def apply(query_name: str, df: pd.DataFrame, viewer: Viewer, *, district_code: s
 
     if viewer.role != "district":
         return _with_markers(df, rules, masked=None)
-    return _suppressed(df, rules, viewer)
+    return _suppressed(df, rules, protected_district=viewer.district_code)
+
+
+def for_sharing(query_name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """An aggregate result fit to leave the secure view (a report, an e-mail, a press office):
+    every district's small cells suppressed, with the same complementary suppression as for a
+    district head, and no district exempt. Child-level results are never shared (PermissionError).
+    `df` must hold the whole city's rows."""
+    rules = RULES.get(query_name)
+    if rules is None:
+        raise ValueError(f"no access rules for query {query_name!r}: refusing to share its result")
+    if rules.child_level:
+        raise PermissionError(f"{query_name} is child-level: it is never exported for sharing")
+    if rules.public:
+        return df.copy()
+    if "district_code" not in df.columns:
+        # A city-wide series (day by day) can be differenced into small counts: not shareable.
+        raise PermissionError(f"{query_name} without districts is not exported for sharing")
+    return _suppressed(df, rules, protected_district=None)
 
 
 def _child_level(query_name, df, viewer):
@@ -201,7 +219,7 @@ def _with_markers(df, rules, masked):
     return out
 
 
-def _suppressed(df, rules, viewer):
+def _suppressed(df, rules, protected_district):
     work = _complete(df, rules) if rules.complete_grid else df.reset_index(drop=True).copy()
     present = [c for c in rules.counts if c in work.columns]
     hidden = {}
@@ -214,7 +232,7 @@ def _suppressed(df, rules, viewer):
     derived = {c: tuple(s for s in sources if s in present or s in hidden)
                for c, sources in rules.derived.items() if c in work.columns}
     derived = {c: s for c, s in derived.items() if s}
-    protected = (work["district_code"] == viewer.district_code).to_numpy()
+    protected = (work["district_code"] == protected_district).to_numpy()
     out = suppression.suppress(
         work,
         count_cols=present + list(hidden),

@@ -7,7 +7,7 @@ are never part of an extract: `dataset_info` (is this database synthetic, when w
 """
 from sqlalchemy import (
     Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, ForeignKeyConstraint, Index,
-    Integer, MetaData, String, Table, Text,
+    Integer, MetaData, String, Table, Text, text,
 )
 
 ID = String(32)
@@ -164,10 +164,20 @@ child_status = Table(
     Column("first_unlisted_visit_on", Date),
     # The same for referrals dated before the visit they name (earliest such referred_on).
     Column("first_early_referral_on", Date),
+    # Covers district_progress and staffing: SQLite then reads the index in group order instead
+    # of the table plus a sort (80 ms to 30 ms at scale 1).
+    Index("ix_child_status_progress", "district_code", "cohort", "listed_on", "removed_on",
+          "first_seen_on", "first_visit_on", "third_visit_on"),
     # The attention list, the daily briefing and the findings pick few children by these dates.
     Index("ix_child_status_third_visit", "third_visit_on"),
     Index("ix_child_status_first_seen", "first_seen_on"),
     Index("ix_child_status_first_high_risk", "first_high_risk_on"),
-    Index("ix_child_status_first_unlisted_visit", "first_unlisted_visit_on"),
-    Index("ix_child_status_first_early_referral", "first_early_referral_on"),
+    # Partial: almost every value is null, and a full index made SQLite's statistics judge it
+    # useless (thousands of rows per value) and scan the table instead.
+    Index("ix_child_status_first_unlisted_visit", "first_unlisted_visit_on",
+          sqlite_where=text("first_unlisted_visit_on is not null"),
+          postgresql_where=text("first_unlisted_visit_on is not null")),
+    Index("ix_child_status_first_early_referral", "first_early_referral_on",
+          sqlite_where=text("first_early_referral_on is not null"),
+          postgresql_where=text("first_early_referral_on is not null")),
 )

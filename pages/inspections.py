@@ -120,3 +120,5 @@ layout.table(
          "completion_rate", "pace_7d", "required_pace", "projected_completion",
          "two_person_rate", "unreachable"]],
     key="inspections_progress", filename="district_progress.csv", column_labels=t)
+layout.sharing_download("district_progress", key="inspections_progress",
+                        filename=f"district_progress_{f.as_of}_for_sharing.csv")

@@ -123,3 +123,5 @@ layout.table(
     outcomes.sort_values(["district_name", "cohort", "kind", "outcome"])[
         ["district_name", "cohort_name", "kind_name", "outcome_name", "referrals", "children"]],
     key="referrals_table", filename="referral_outcomes.csv", column_labels=t)
+layout.sharing_download("referral_outcomes", key="referrals_table",
+                        filename=f"referral_outcomes_{f.as_of}_for_sharing.csv")

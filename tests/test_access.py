@@ -262,3 +262,25 @@ def test_empty_results_pass_for_every_query(name, viewer):
     assert out.empty
     assert [c for c in out.columns if not c.endswith("_suppressed")] == columns
     assert not [c for c in out.columns if c.startswith("_")]  # no working column leaks out
+
+
+def test_exports_for_sharing_mask_every_districts_small_cells(synthetic):
+    as_of = queries.default_as_of(synthetic)
+    masked_somewhere = False
+    for name in AGGREGATES:
+        df = queries.run(name, synthetic, as_of=as_of)
+        if "district_code" not in df.columns:
+            with pytest.raises(PermissionError):
+                policy.for_sharing(name, df)
+            continue
+        out = policy.for_sharing(name, df)
+        for col in policy.RULES[name].counts:
+            published = pd.to_numeric(out.loc[~out[marker(col)], col], errors="coerce").dropna()
+            assert not published.between(1, 10).any(), (name, col)
+            masked_somewhere |= bool(out[marker(col)].any())
+    assert masked_somewhere, "a generated programme has small cells to mask"
+
+
+def test_child_level_results_are_never_shared():
+    with pytest.raises(PermissionError):
+        policy.for_sharing("attention_list", pd.DataFrame(columns=policy.RULES["attention_list"].columns))

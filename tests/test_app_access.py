@@ -1,10 +1,13 @@
 """AppTest of what the app shows each role beyond the pages themselves: the audit log page, the
 audit trail of views and child-level lists, public city totals for district heads, and an
 unreachable database."""
+import io
+
 import pandas as pd
 import pytest
+import streamlit as st
 
-from access import audit
+from access import audit, policy
 from data.db import make_engine
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
     MAPO, app_test, fresh_caches, generated_url, navigation_not_pages_folder, no_exception,
@@ -71,3 +74,25 @@ def test_an_unreachable_database_says_so(monkeypatch):
     at.run()
     no_exception(at)
     assert at.title[0].value == "The case database cannot be reached"
+
+
+@pytest.mark.parametrize("page, query", [("pages/inspections.py", "district_progress"),
+                                         ("pages/referrals.py", "referral_outcomes")])
+def test_the_download_for_sharing_has_no_small_counts(monkeypatch, generated_url, page, query):
+    captured = {}
+    original = st.download_button
+
+    def recording(label, data, *args, file_name=None, **kwargs):
+        captured[file_name] = data
+        return original(label, data, *args, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    at = app_test(monkeypatch, generated_url, page=page, role="district", district=MAPO)
+    at.run()
+    no_exception(at)
+    shared = [name for name in captured if name.endswith("_for_sharing.csv")]
+    assert len(shared) == 1
+    df = pd.read_csv(io.BytesIO(captured[shared[0]]), dtype={"district_code": str})
+    assert set(df["district_code"]) > {MAPO}, "every district, the viewer's own masked too"
+    for col in policy.RULES[query].counts:
+        assert not df[col].dropna().between(1, 10).any(), col

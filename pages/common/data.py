@@ -191,6 +191,12 @@ def _city_rows(name: str, cohort, as_of: date | None) -> pd.DataFrame:
                                db_url=db_url())
 
 
+def for_sharing(name: str) -> pd.DataFrame:
+    """The whole city's result of an aggregate query with every district's small cells masked:
+    what may leave the secure view (access.policy.for_sharing)."""
+    return policy.for_sharing(name, _city_rows(name, FILTER, None))
+
+
 def city_progress(by: list[str], *, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
     """The whole city's district_progress summed by `by` (e.g. ["cohort"] or []), rates recomputed
     from the summed counts. City-level aggregates are public to every role, so they are summed

@@ -15,6 +15,10 @@ T = {
         "as_of": "Data as of {d}",
         "synthetic": "Synthetic demo data — not real children",
         "download": "Download CSV",
+        "download_sharing": "Download for sharing (small counts hidden)",
+        "sharing_help": "For reports and e-mails outside this dashboard: every district's counts "
+                        "from 1 to 10 are left empty, with further cells so that none can be "
+                        "worked out from the totals; rates built on them are empty too.",
         "no_data_title": "No data yet",
         "no_data": (
             "The case database holds no programme data yet, or it cannot be reached right now. "
@@ -30,6 +34,9 @@ T = {
         "as_of": "기준일 {d}",
         "synthetic": "합성 시연 데이터 — 실제 아동이 아닙니다",
         "download": "CSV 내려받기",
+        "download_sharing": "외부 공유용 내려받기 (작은 수치 가림)",
+        "sharing_help": "현황판 밖의 보고서·메일용입니다: 모든 자치구의 1~10 사이 수치를 비우고, 합계로 "
+                        "역산할 수 없도록 다른 칸도 함께 비웁니다. 그 수치로 만든 비율도 비웁니다.",
         "no_data_title": "아직 데이터가 없습니다",
         "no_data": (
             "사례 데이터베이스에 아직 사업 데이터가 없거나, 지금 연결할 수 없습니다. 추출 자료를 "
@@ -111,6 +118,17 @@ def table(df: pd.DataFrame, *, key: str, filename: str, column_labels: dict | No
     )
     if suppressed:
         st.caption(text("suppressed"))
+
+
+def sharing_download(name: str, *, key: str, filename: str) -> None:
+    """A download of query `name` for the whole city, fit to leave the secure view: every
+    district's small cells masked (the same for every role), audited like any download."""
+    shared = data.visible(data.for_sharing(name))
+    st.download_button(
+        text("download_sharing"), shared.to_csv(index=False).encode("utf-8"), file_name=filename,
+        mime="text/csv", key=f"{key}_sharing", help=text("sharing_help"),
+        on_click=_audit_download, args=(f"{filename} (for sharing)", len(shared)),
+    )
 
 
 def metric(label: str, value, help: str | None = None, delta=None, delta_color="normal") -> None:
