@@ -63,7 +63,7 @@ daily_events (cohort, event_on, listed_change, seen_change) as (
       and (s.removed_on is null or s.first_seen_on < s.removed_on)
       and (cast(:district as text) is null or s.district_code = :district)
       and (cast(:cohort as text) is null or s.cohort = :cohort)
-    group by s.cohort, s.first_seen_on
+    group by s.first_seen_on, s.cohort
 ),
 
 daily_counts as (
