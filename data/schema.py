@@ -164,7 +164,7 @@ child_status = Table(
     Column("first_unlisted_visit_on", Date),
     # The same for referrals dated before the visit they name (earliest such referred_on).
     Column("first_early_referral_on", Date),
-    # Covers district_progress, staffing, city_progress_daily and not_visited_by_midpoint:
+    # Covers district_progress, staffing, city_progress_daily and never_visited_past_midpoint:
     # SQLite then reads the index (in group order) instead of the table plus a sort (80 ms to
     # 30 ms at scale 1).
     Index("ix_child_status_progress", "district_code", "cohort", "listed_on", "removed_on",

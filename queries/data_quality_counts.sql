@@ -3,11 +3,11 @@
 --
 -- Answers   How much of each district's data needs checking, and of what kind?
 -- Same findings as data_quality_findings.sql (keep the two in step), counted; only kinds with
--- at least one finding. not_visited_by_midpoint is the last branch here, apart.
+-- at least one finding. never_visited_past_midpoint is the last branch here, apart.
 -- Params    as_of (D, the newest extract day by default), midpoint (S + floor((T - S) / 2), the
 --           plan's midpoint), district (a code, or null for the whole city), cohort (or null)
 -- Grain     every child of the district and cohort, on the list at D or not, except for
---           not_visited_by_midpoint. Findings
+--           never_visited_past_midpoint. Findings
 --             visit_before_listed       a visit dated before the child was listed (date = visit)
 --             referral_before_visit     a referral dated before the visit it names (date = referral)
 --             listed_after_as_of        listed_on after D (date = listed_on)
@@ -15,8 +15,8 @@
 --             visit_after_as_of         a visit dated after D (date = visit)
 --             referral_after_as_of      a referral dated after D (date = referred_on)
 --             closure_after_as_of       a referral closed after D (date = closed_on)
---             not_visited_by_midpoint   on the list at D, listed on or before the midpoint, and no
---                                       counted visit on or before it; only once D has reached the
+--             never_visited_past_midpoint   on the list at D, listed on or before the midpoint, and
+--                                       no counted visit up to D; only once D has reached the
 --                                       midpoint (date = listed_on)
 -- Columns
 --   district_code   text    the children's district
@@ -93,13 +93,13 @@ union all
 
 -- One row per child by construction, so counted apart without count(distinct): at scale 30 this
 -- kind alone has hundreds of thousands of rows, and sorting them for distinct took seconds.
-select s.district_code, 'not_visited_by_midpoint' as finding, count(*) as findings,
+select s.district_code, 'never_visited_past_midpoint' as finding, count(*) as findings,
     count(*) as children
 from child_status s
 where s.listed_on <= :midpoint
   and :midpoint <= :as_of
   and (s.removed_on is null or s.removed_on > :as_of)
-  and (s.first_visit_on is null or s.first_visit_on > :midpoint)
+  and (s.first_visit_on is null or s.first_visit_on > :as_of)
   and (cast(:district as text) is null or s.district_code = :district)
   and (cast(:cohort as text) is null or s.cohort = :cohort)
 group by s.district_code

@@ -5,7 +5,7 @@
 -- Params    as_of (D, the newest extract day by default), midpoint (S + floor((T - S) / 2), the
 --           plan's midpoint), district (a code, or null for the whole city), cohort (or null)
 -- Grain     every child of the district and cohort, on the list at D or not, except for
---           not_visited_by_midpoint. Findings
+--           never_visited_past_midpoint. Findings
 --             visit_before_listed       a visit dated before the child was listed (date = visit)
 --             referral_before_visit     a referral dated before the visit it names (date = referral)
 --             listed_after_as_of        listed_on after D (date = listed_on)
@@ -13,8 +13,8 @@
 --             visit_after_as_of         a visit dated after D (date = visit)
 --             referral_after_as_of      a referral dated after D (date = referred_on)
 --             closure_after_as_of       a referral closed after D (date = closed_on)
---             not_visited_by_midpoint   on the list at D, listed on or before the midpoint, and no
---                                       counted visit on or before it; only once D has reached the
+--             never_visited_past_midpoint   on the list at D, listed on or before the midpoint, and
+--                                       no counted visit up to D; only once D has reached the
 --                                       midpoint (date = listed_on)
 -- Columns
 --   child_id        text   the child's pseudonymous id
@@ -84,13 +84,13 @@ findings as (
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
-    -- No counted visit on or before the midpoint: the first counted visit is later, or none.
-    select s.child_id, s.district_code, s.cohort, 'not_visited_by_midpoint', s.listed_on
+    -- Past the midpoint and never visited: no counted visit up to D.
+    select s.child_id, s.district_code, s.cohort, 'never_visited_past_midpoint', s.listed_on
     from child_status s
     where s.listed_on <= :midpoint
       and :midpoint <= :as_of
       and (s.removed_on is null or s.removed_on > :as_of)
-      and (s.first_visit_on is null or s.first_visit_on > :midpoint)
+      and (s.first_visit_on is null or s.first_visit_on > :as_of)
       and (cast(:district as text) is null or s.district_code = :district)
       and (cast(:cohort as text) is null or s.cohort = :cohort)
 )

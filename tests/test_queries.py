@@ -360,7 +360,8 @@ def test_attention_list_filters(db):
 # --- The pages' other figures -----------------------------------------------------------------
 
 def test_data_quality_findings(db):
-    # Midpoint S + 38 = 2021-02-20.
+    # Midpoint S + 38 = 2021-02-20. Never visited past it: N002 (no visit at all) and C009 (its
+    # only visit is after D); C003, C004, C005 and C102 were first visited after the midpoint.
     check(queries.run("data_quality_findings", db, as_of=D), "data_quality_findings", """
 child_id,district_code,cohort,finding,date
 C002,11110,repeat_report,visit_before_listed,2021-01-10
@@ -373,18 +374,14 @@ C009,11110,repeat_report,visit_after_as_of,2021-03-02
 C010,11110,repeat_report,visit_after_as_of,2021-03-02
 N103,11140,neglect_risk,referral_after_as_of,2021-03-02
 C004,11110,repeat_report,closure_after_as_of,2021-03-02
-C003,11110,repeat_report,not_visited_by_midpoint,2021-01-13
-C004,11110,repeat_report,not_visited_by_midpoint,2021-01-13
-C005,11110,repeat_report,not_visited_by_midpoint,2021-01-13
-C009,11110,repeat_report,not_visited_by_midpoint,2021-01-13
-N002,11110,neglect_risk,not_visited_by_midpoint,2021-01-13
-C102,11140,repeat_report,not_visited_by_midpoint,2021-01-20
+C009,11110,repeat_report,never_visited_past_midpoint,2021-01-13
+N002,11110,neglect_risk,never_visited_past_midpoint,2021-01-13
 """)
 
 
 def test_data_quality_before_the_midpoint_and_by_district(db):
     df = queries.run("data_quality_findings", db, as_of=dt.date(2021, 2, 19), district="11140")
-    assert "not_visited_by_midpoint" not in set(df["finding"])
+    assert "never_visited_past_midpoint" not in set(df["finding"])
     assert set(df["district_code"]) == {"11140"}
 
 
@@ -393,11 +390,10 @@ def test_data_quality_counts(db):
 district_code,finding,findings,children
 11110,closure_after_as_of,1,1
 11110,listed_after_as_of,1,1
-11110,not_visited_by_midpoint,5,5
+11110,never_visited_past_midpoint,2,2
 11110,removed_after_as_of,1,1
 11110,visit_after_as_of,3,3
 11110,visit_before_listed,2,2
-11140,not_visited_by_midpoint,1,1
 11140,referral_after_as_of,1,1
 11140,referral_before_visit,1,1
 """)

@@ -352,12 +352,15 @@ DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
         "A referral closed after the as-of day: on the as-of day it still counts as open.",
         "기준일 이후에 종결된 연계입니다. 기준일에는 진행 중으로 셉니다.",
     ),
-    "finding_not_visited_by_midpoint": (
-        "Not visited by mid-programme", "중간 시점까지 미방문",
-        "A child on the list, listed by the programme's midpoint, with no counted visit by then. "
-        "Shown once the as-of day has reached the midpoint.",
-        "사업 중간 시점까지 명단에 올랐으나 그때까지 인정 방문이 없는 아동입니다. 기준일이 중간 시점에 "
-        "이른 뒤부터 표시합니다.",
+    "finding_never_visited_past_midpoint": (
+        "Never visited, past mid-programme", "중간 시점 이후에도 미방문",
+        "A child on the list, listed by the programme's midpoint, who has had no counted visit at "
+        "all by the as-of day. Shown once the as-of day has passed the midpoint: by then every "
+        "child should have been tried at least once, so the record (district, contact details) "
+        "may need checking.",
+        "사업 중간 시점까지 명단에 올랐는데 기준일까지 인정 방문이 한 번도 없는 아동입니다. 기준일이 중간 "
+        "시점에 이른 뒤부터 표시합니다. 이때쯤이면 모든 아동에게 한 번은 방문을 시도했어야 하므로 기록"
+        "(자치구, 연락처)을 확인할 필요가 있을 수 있습니다.",
     ),
 }
 
