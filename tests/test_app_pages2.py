@@ -8,6 +8,8 @@ import json
 import pytest
 from sqlalchemy import text
 
+import queries
+
 from data.db import make_engine
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
     app_test, fresh_caches, generated_url, make_empty_demo_database,
@@ -144,15 +146,17 @@ def test_data_quality_lists_children_only_for_roles_that_may_see_them(monkeypatc
 
 
 def test_district_head_sees_only_their_own_children(monkeypatch, generated_url):
+    engine = make_engine(generated_url)
+    counts = queries.run("data_quality_counts", engine, as_of=queries.default_as_of(engine))
+    district = counts.sort_values("findings")["district_code"].iloc[-1]  # one with findings
+    with engine.connect() as conn:
+        own = conn.execute(text("select name_en from districts where district_code = :d"),
+                           {"d": district}).scalar_one()
+    engine.dispose()
     at = open_page(monkeypatch, generated_url, "pages/data_quality.py",
-                   role="district", district="11110")
+                   role="district", district=district)
     lists = [df.value for df in at.dataframe if "Child (pseudonymous id)" in df.value.columns]
     assert lists, "a district head sees their own district's list"
-    engine = make_engine(generated_url)
-    with engine.connect() as conn:
-        own = conn.execute(text("select name_en from districts where district_code = '11110'")
-                           ).scalar_one()
-    engine.dispose()
     assert set(lists[0]["District"]) == {own}
 
 
