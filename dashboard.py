@@ -136,7 +136,7 @@ def navigation(viewer):
     ]
     if viewer.role == "response_team":
         entries.append(("pages/audit_log.py", t["audit"]))
-    # No icons: a ":material/...:" icon makes the browser fetch Google's font CDN, and emoji
+    # No icons: a Material icon makes the browser fetch Google's font CDN, and emoji
     # show as empty boxes where no emoji font is installed (as in Debian's Chromium here).
     pages = [st.Page(path, title=title, default=(i == 0)) for i, (path, title) in enumerate(entries)]
     return st.navigation(pages)
