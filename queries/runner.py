@@ -65,14 +65,24 @@ def _header_columns(sql: str) -> tuple[tuple[str, str], ...]:
     return tuple(columns)
 
 
+_INCLUDE_LINE = re.compile(r"^[ \t]*-- include (\w+)[ \t]*$", re.M)
+
+
+def _with_includes(sql: str, dialect: str) -> str:
+    """Replace each line `-- include NAME` by query NAME's statement (for this dialect), so that
+    a query built on another one's rows (counts of a list) uses them instead of a copy."""
+    return _INCLUDE_LINE.sub(lambda m: load(m.group(1)).text_for(dialect), sql)
+
+
 @lru_cache(maxsize=None)
 def load(name: str) -> Query:
     if name not in names():
         raise KeyError(f"unknown query {name!r}; known: {', '.join(names())}")
     default = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    sql = {"default": default}
+    sql = {"default": _with_includes(default, "default")}
     for variant in QUERY_DIR.glob(f"{name}.*.sql"):
-        sql[variant.name[len(name) + 1:-len(".sql")]] = variant.read_text(encoding="utf-8")
+        dialect = variant.name[len(name) + 1:-len(".sql")]
+        sql[dialect] = _with_includes(variant.read_text(encoding="utf-8"), dialect)
     columns = _header_columns(default)
     if not columns:
         raise ValueError(f"{name}.sql has no '-- Columns' list in its header")
