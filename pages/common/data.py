@@ -1,9 +1,11 @@
-"""Data access for pages: one call per visual, with the shared filters and the viewer's rights.
+"""Data access for pages: one call per visual, with the shared filters and the viewer's scope.
 
-Every query goes through `queries.cache.fetch` (cached, keyed on small values only). Who may see
-what is decided here on every call, never cached: child-level queries are scoped to the viewer's
-district (the city role gets none), then `access.policy.apply` suppresses small cells of other
-districts for district viewers.
+A thin st.cache_data layer over access/scoped.py, which decides what a scope may see. What is
+cached is the policy's output for a scope `(role, district_code)`, keyed on (name, as_of,
+district, cohort, scope, data_version, db_url): never per person, never a decision (a refusal is
+an exception and is not cached). Raw query results are cached once for every scope by
+queries/cache.py under the same data version. The audit of child-level lists is written here, on
+every call, outside the caches.
 """
 import time
 from datetime import date
@@ -13,10 +15,10 @@ import streamlit as st
 
 import queries
 import queries.cache
-from access import audit, login, policy
+from access import audit, login, scoped
 from access.viewer import Viewer
 from data.db import database_url
-from pages.common import filters, summaries
+from pages.common import filters
 
 FILTER = "filter"
 
@@ -78,6 +80,15 @@ def has_data() -> bool:
         return False
 
 
+def data_version() -> int:
+    """The database's data version (0 when it has none), read at most every few seconds."""
+    return queries.cache.data_version(db_url())
+
+
+def scope() -> scoped.Scope:
+    return scoped.scope_of(viewer())
+
+
 def raw(name: str, *, as_of: date | None = None) -> pd.DataFrame:
     """A query that holds no child data and needs no filter (districts, programme, dataset_info)."""
     as_of = as_of or default_as_of() or date.today()
@@ -104,8 +115,8 @@ def dataset_info() -> dict:
 
 
 @st.cache_data(ttl=300, show_spinner=False)
-def _district_names(url: str, as_of: date) -> dict:
-    df = queries.cache.fetch("districts", as_of=as_of, db_url=url)
+def _district_names(url: str, as_of: date, version: int) -> dict:
+    df = queries.cache.fetch("districts", as_of=as_of, db_url=url, version=version)
     return {
         str(r.district_code): {"en": r.name_en, "ko": r.name_ko}
         for r in df.itertuples(index=False)
@@ -128,7 +139,7 @@ def district_names() -> dict:
     if kept and kept["url"] == url and time.monotonic() < kept["until"]:
         return kept["names"]
     try:
-        names = _district_names(url, default_as_of() or date.today())
+        names = _district_names(url, default_as_of() or date.today(), data_version())
     except Exception:
         return {}
     if names:  # an empty answer (no data yet) is asked again on the next call
@@ -141,8 +152,32 @@ def district_codes() -> list[str]:
     return sorted(district_names())
 
 
-def _has_district_column(name: str) -> bool:
-    return "district_code" in queries.columns(name)
+def _resolve(district, cohort, as_of) -> tuple:
+    f = filters.current()
+    return (f.district if district == FILTER else district,
+            f.cohort if cohort == FILTER else cohort,
+            as_of or f.as_of)
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=2000)
+def _figure(name: str, as_of: date, district, cohort, scope_key: tuple, version: int,
+            url: str) -> pd.DataFrame:
+    return scoped.figure(queries.cache.engine(url), name, scope_key, as_of=as_of,
+                         district=district, cohort=cohort,
+                         run=queries.cache.runner(url, version))
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
+def _sharing(name: str, as_of: date, cohort, scope_key: tuple, version: int,
+             url: str) -> pd.DataFrame:
+    return scoped.for_sharing(queries.cache.engine(url), name, scope_key, as_of=as_of,
+                              cohort=cohort, run=queries.cache.runner(url, version))
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
+def _comparison(as_of: date, cohort, scope_key: tuple, version: int, url: str) -> pd.DataFrame:
+    return scoped.district_comparison(queries.cache.engine(url), as_of=as_of, cohort=cohort,
+                                      scope=scope_key, run=queries.cache.runner(url, version))
 
 
 def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
@@ -152,71 +187,64 @@ def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = Non
     as is. Raises PermissionError when the viewer's role may not see this result (child-level
     rows for the city role; one other district's city_progress_daily for a district head).
     """
-    f = filters.current()
-    district = f.district if district == FILTER else district
-    cohort = f.cohort if cohort == FILTER else cohort
-    as_of = as_of or f.as_of
+    district, cohort, as_of = _resolve(district, cohort, as_of)
     v = viewer()
+    key = scoped.scope_of(v)
     if name in queries.CHILD_LEVEL:
-        # Scoped in SQL: a district head's query never reads another district's children.
         try:
-            scope = v.child_rows_scope(district)
+            sql_district = v.child_rows_scope(district)
         except PermissionError:
             audit.record_once(engine(), v, _page(), "refused", audit.detail_json(query=name),
                               memory=st.session_state)
             raise
-        df = queries.cache.fetch(name, as_of=as_of, district=scope, cohort=cohort, db_url=db_url())
-        df = policy.apply(name, df, v, district_code=scope)
+        df = _figure(name, as_of, sql_district, cohort, key, data_version(), db_url())
         audit.record_once(engine(), v, _page(), "child_list",
-                          audit.detail_json(query=name, as_of=as_of, cohort=cohort, district=scope),
+                          audit.detail_json(query=name, as_of=as_of, cohort=cohort,
+                                            district=sql_district),
                           rows=len(df), memory=st.session_state)
         return df
-    if _has_district_column(name):
-        # Suppression picks complementary cells among all districts, so it needs the whole
-        # city's result: run for the city, apply the policy, then keep the district asked for.
-        df = queries.cache.fetch(name, as_of=as_of, district=None, cohort=cohort, db_url=db_url())
-        df = policy.apply(name, df, v, district_code=None)
-        if district is not None:
-            df = df[df["district_code"] == district].reset_index(drop=True)
-        return df
-    df = queries.cache.fetch(name, as_of=as_of, district=district, cohort=cohort, db_url=db_url())
-    return policy.apply(name, df, v, district_code=district)
+    return _figure(name, as_of, district, cohort, key, data_version(), db_url())
 
 
-def _city_rows(name: str, cohort, as_of: date | None) -> pd.DataFrame:
-    """Every district's unsuppressed rows: for the city aggregates below only, never returned."""
-    f = filters.current()
-    cohort = f.cohort if cohort == FILTER else cohort
-    return queries.cache.fetch(name, as_of=as_of or f.as_of, district=None, cohort=cohort,
-                               db_url=db_url())
+def comparison(*, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
+    """One row per district at the grain shown, with the city facts every role shares
+    (access.scoped.district_comparison), other districts' counts suppressed for a head."""
+    _, cohort, as_of = _resolve(None, cohort, as_of)
+    return _comparison(as_of, cohort, scope(), data_version(), db_url())
 
 
 def for_sharing(name: str) -> pd.DataFrame:
     """The whole city's result of an aggregate query with every district's small cells masked:
-    what may leave the secure view (access.policy.for_sharing)."""
-    return policy.for_sharing(name, _city_rows(name, FILTER, None))
+    what may leave the secure view (access.scoped.for_sharing)."""
+    _, cohort, as_of = _resolve(None, FILTER, None)
+    return _sharing(name, as_of, cohort, scope(), data_version(), db_url())
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
+def _city_progress(by: tuple, as_of: date, cohort, version: int, url: str) -> pd.DataFrame:
+    return scoped.city_progress(queries.cache.engine(url), list(by), as_of=as_of, cohort=cohort,
+                                run=queries.cache.runner(url, version))
+
+
+@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
+def _city_sums(name: str, by: tuple, columns: tuple, as_of: date, cohort, version: int,
+               url: str) -> pd.DataFrame:
+    return scoped.city_sums(queries.cache.engine(url), name, list(by), list(columns),
+                            as_of=as_of, cohort=cohort, run=queries.cache.runner(url, version))
 
 
 def city_progress(by: list[str], *, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
     """The whole city's district_progress summed by `by` (e.g. ["cohort"] or []), rates recomputed
-    from the summed counts. City-level aggregates are public to every role, so they are summed
-    here on the server from unsuppressed rows; only the sums leave this function."""
-    if "district_code" in by:
-        raise ValueError("city_progress gives city totals; use fetch() for district rows")
-    f = filters.current()
-    rows = _city_rows("district_progress", cohort, as_of)
-    return summaries.summarise(rows, by, as_of=as_of or f.as_of, deadline=programme()["deadline"])
+    from the summed counts: public to every role (access.scoped.city_progress)."""
+    _, cohort, as_of = _resolve(None, cohort, as_of)
+    return _city_progress(tuple(by), as_of, cohort, data_version(), db_url())
 
 
 def city_sums(name: str, by: list[str], columns: list[str], *, cohort=FILTER,
               as_of: date | None = None) -> pd.DataFrame:
     """A district-level query's count columns summed over the whole city, grouped by `by`."""
-    if "district_code" in by:
-        raise ValueError("city_sums gives city totals; use fetch() for district rows")
-    rows = _city_rows(name, cohort, as_of)
-    if not by:
-        return rows[columns].sum().to_frame().T
-    return rows.groupby(by, as_index=False)[columns].sum()
+    _, cohort, as_of = _resolve(None, cohort, as_of)
+    return _city_sums(name, tuple(by), tuple(columns), as_of, cohort, data_version(), db_url())
 
 
 def selection_total(name: str, rows: pd.DataFrame, column: str, *, cohort=FILTER,
@@ -237,14 +265,12 @@ def selection_total(name: str, rows: pd.DataFrame, column: str, *, cohort=FILTER
 
 
 def districts_behind_plan(*, cohort=FILTER, as_of: date | None = None) -> tuple[int, int]:
-    """(districts behind the straight-line plan, districts with anyone listed): a count of
-    districts, not of children, so every role may see it."""
-    f = filters.current()
-    rows = _city_rows("district_progress", cohort, as_of)
-    by_district = summaries.summarise(rows, ["district_code"], as_of=as_of or f.as_of,
-                                      deadline=programme()["deadline"])
-    active = by_district[by_district["listed"] > 0]
-    return int((active["gap_to_plan"] < 0).sum()), len(active)
+    """(districts behind the straight-line plan, districts with anyone listed): city facts from
+    every district's unsuppressed counts, the same for every role."""
+    c = comparison(cohort=cohort, as_of=as_of)
+    if c.empty:
+        return 0, 0
+    return int(c["districts_behind"].iloc[0]), int(c["districts_active"].iloc[0])
 
 
 def visible(df: pd.DataFrame) -> pd.DataFrame:

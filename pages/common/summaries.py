@@ -75,3 +75,15 @@ def needs_call(by_district: pd.DataFrame, *, furthest: int = 5, pace_ratio_below
         reason_slow=out["district_code"].isin(slow["district_code"]),
     )
     return out.sort_values("gap_to_plan", na_position="last").reset_index(drop=True)
+
+
+Z_95 = 1.959964      # two-sided 95 %
+Z_998 = 3.090232     # two-sided 99.8 %
+
+
+def control_limits(p: float, n, z: float) -> tuple[np.ndarray, np.ndarray]:
+    """Binomial (normal approximation) limits around rate p for n children, clipped to 0..1."""
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = z * np.sqrt(p * (1 - p) / n)
+    return np.clip(p - half, 0, 1), np.clip(p + half, 0, 1)
