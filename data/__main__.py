@@ -1,25 +1,45 @@
 """Command line of the case database: load, export, generate, demo.
 
-    python -m data load     [--db URL] [--progress] DIR
+    python -m data load     [--db URL] [--progress] [--encoding E] [--create] DIR
     python -m data export   [--db URL] [--progress] DIR
     python -m data generate [--db URL] [--seed N] [--scale X] [--today YYYY-MM-DD]
     python -m data demo     [--db URL]
     python -m data refresh  [--db URL]
 
 --db defaults to CASES_DB_URL or the SQLite file data/cases.db; the schema is created if missing.
-A failed command prints what is wrong on stderr (one line per problem, never a traceback) and
-exits with status 1.
+An SQLite file must exist already (a mistyped path is an error, not a new empty database), except
+for generate and demo, and for load with --create; a database holding only another
+application's tables is refused by every command.
+A failed command prints what is wrong on stderr (one line per problem, never a traceback, never
+a row's values), what failed, where, and that nothing was written, and exits with status 1.
+Set CASES_DEBUG=1 to see the traceback of an unexpected error.
 """
 import argparse
 import datetime as dt
+import os
+import sqlite3
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 
-from data.db import create_schema, database_url, make_engine
+from data.db import create_schema, database_url, foreign_tables, make_engine, sqlite_path
+from data.lock import LoadRunning
+
+SCALE_RANGE = (0.01, 100.0)
+# --today: inside the programme's year, from its start (13 January 2021) to 31 December 2021.
+TODAY_RANGE = (dt.date(2021, 1, 13), dt.date(2021, 12, 31))
+# What each command leaves behind when it fails.
+NOTHING_WRITTEN = {
+    "load": "nothing was written",
+    "generate": "nothing was written",
+    "refresh": "nothing was written",
+    "demo": "nothing was written",
+    "export": "no folder was written",
+}
 
 
 class CommandError(Exception):
@@ -29,20 +49,45 @@ class CommandError(Exception):
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     started = time.monotonic()
+    nothing = NOTHING_WRITTEN.get(args.command, "nothing was written")
     try:
         return args.run(args, started)
     except CommandError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
-    except DBAPIError as e:
-        print(f"error: database {_shown(args.db)}: {_first_line(e.orig or e)}", file=sys.stderr)
+    except LoadRunning as e:
+        print(f"error: {args.command}: {e}", file=sys.stderr)
+        return 1
+    except (SQLAlchemyError, sqlite3.Error, _psycopg_error()) as e:
+        # Only the first line of the driver's message: the lines after it (DETAIL, CONTEXT) may
+        # quote a row of the extract, which has no place in a terminal or a log.
+        orig = getattr(e, "orig", None) or e
+        print(f"error: {args.command} failed: database {_shown(args.db)}: {_first_line(orig)};"
+              f" {nothing}", file=sys.stderr)
         return 1
     except OSError as e:
-        print(f"error: {e}", file=sys.stderr)
+        where = f" {e.filename}" if getattr(e, "filename", None) else ""
+        print(f"error: {args.command} failed:{where} {e.strerror or _first_line(e)}; {nothing}",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted (a load in progress is rolled back; an export may be partial)", file=sys.stderr)
+        print(f"interrupted: {nothing}", file=sys.stderr)
         return 130
+    except Exception as e:        # a bug of ours: one line, never the values it was handling
+        if os.environ.get("CASES_DEBUG") == "1":
+            traceback.print_exc()
+        print(f"error: {args.command} failed: internal error ({type(e).__name__}); {nothing}"
+              " (CASES_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 1
+
+
+def _psycopg_error():
+    # Raised unwrapped by the loader's COPY; psycopg is only there when PostgreSQL is used.
+    try:
+        import psycopg
+        return psycopg.Error
+    except ImportError:
+        return sqlite3.Error
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,14 +105,22 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("folder")
     p.add_argument("--progress", action="store_true",
                    help="show progress on stderr even when it is not a terminal")
+    p.add_argument("--encoding", default="utf-8", type=_encoding,
+                   help="the files' encoding (default utf-8; cp949 for a CSV file saved by"
+                        " Excel on Korean Windows)")
+    p.add_argument("--create", action="store_true",
+                   help="create the SQLite file if it does not exist (otherwise refused, so a"
+                        " mistyped path is not a new empty database)")
     p = command("export", _export, "write the database as an extract folder")
     p.add_argument("folder")
     p.add_argument("--progress", action="store_true",
                    help="show progress on stderr even when it is not a terminal")
     p = command("generate", _generate, "fill the database with synthetic data")
-    p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--scale", type=float, default=1.0)
-    p.add_argument("--today", type=_date, default=dt.date(2021, 4, 30))
+    p.add_argument("--seed", type=_seed, default=1)
+    p.add_argument("--scale", type=_scale, default=1.0,
+                   help=f"1 = Seoul's programme; from {SCALE_RANGE[0]} to {SCALE_RANGE[1]:g}")
+    p.add_argument("--today", type=_today, default=dt.date(2021, 4, 30),
+                   help=f"the extract's day, {TODAY_RANGE[0]} to {TODAY_RANGE[1]}")
     command("demo", _demo, "make sure the demo database exists")
     command("refresh", _refresh,
             "rebuild the derived table child_status (after changing rows by other means)")
@@ -81,15 +134,72 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
-def _engine(args):
+def _today(text: str) -> dt.date:
+    day = _date(text)
+    low, high = TODAY_RANGE
+    if not low <= day <= high:
+        raise argparse.ArgumentTypeError(f"must be inside the programme's year, {low} to {high}:"
+                                         f" {text}")
+    return day
+
+
+def _scale(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    low, high = SCALE_RANGE
+    if not low <= value <= high:       # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"must be from {low} to {high:g}: {text}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be from 0 to {2**32 - 1}: {text}")
+    return value
+
+
+def _encoding(text: str) -> str:
+    import codecs
+    try:
+        codecs.lookup(text)
+    except LookupError:
+        raise argparse.ArgumentTypeError(f"unknown encoding: {text!r}") from None
+    return text
+
+
+def _engine(args, create: bool = False):
+    """An engine on --db with the schema in place; refuses what must not be written to."""
     url = args.db or database_url()
     args.db = url
+    nothing = NOTHING_WRITTEN.get(args.command, "nothing was written")
+    try:
+        path = sqlite_path(url)
+    except ArgumentError as e:
+        raise CommandError(f"not a database URL: {_shown(url)} ({_first_line(e)})") from None
+    if path is not None and not create:
+        if not path.exists():
+            hint = " (give --create to make a new one)" if args.command == "load" else ""
+            raise CommandError(f"no SQLite database file at {path}{hint}; {nothing}")
+        if not path.is_file():
+            raise CommandError(f"{path} is not an SQLite database file; {nothing}")
     try:
         engine = make_engine(url)
-    except (ArgumentError, NoSuchModuleError, ValueError) as e:
-        raise CommandError(f"not a database URL: {_shown(url)} ({_first_line(e)})") from None
+    except (ArgumentError, NoSuchModuleError, ValueError, ImportError) as e:
+        raise CommandError(f"cannot use database {_shown(url)}: {_first_line(e)}"
+                           f" (is its driver installed?); {nothing}") from None
     with engine.connect():
         pass                   # an unreachable database fails here, as a DBAPIError
+    others = foreign_tables(engine)
+    if others:
+        shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        raise CommandError(f"{_shown(url)} holds another application's tables ({shown}), none"
+                           f" of this project's; {nothing}")
     create_schema(engine)
     return engine
 
@@ -123,10 +233,10 @@ def _load(args, started: float) -> int:
     from data.load import ExtractError, load_extract
     if not Path(args.folder).is_dir():
         raise CommandError(f"no such folder: {args.folder}")
-    engine = _engine(args)
+    engine = _engine(args, create=args.create)
     say = _progress(args)
     try:
-        counts = load_extract(engine, args.folder, progress=say)
+        counts = load_extract(engine, args.folder, progress=say, encoding=args.encoding)
     except ExtractError as e:
         _end_progress(say)
         for problem in e.problems:
@@ -151,7 +261,9 @@ def _export(args, started: float) -> int:
     try:
         counts = export_extract(engine, args.folder, progress=say)
     except OSError as e:
-        raise CommandError(f"cannot write {args.folder}: {e.strerror or e}") from None
+        _end_progress(say)
+        raise CommandError(f"export failed: cannot write {e.filename or args.folder}:"
+                           f" {e.strerror or _first_line(e)}; no folder was written") from None
     _end_progress(say)
     print(f"exported {sum(counts.values()):,} rows to {args.folder}"
           f" in {time.monotonic() - started:.1f}s")
@@ -159,30 +271,35 @@ def _export(args, started: float) -> int:
 
 
 def _generate(args, started: float) -> int:
-    from data import generate as generator   # written separately; imported only when asked for
-    engine = _engine(args)
-    refusal = getattr(generator, "NotEmptyError", ())
+    from data import generate as generator   # imported only when asked for (numpy)
+    from data.lock import load_lock
+    engine = _engine(args, create=True)
     try:
-        generator.generate(engine, seed=args.seed, scale=args.scale, today=args.today)
-    except refusal as e:
-        raise CommandError(str(e)) from None
+        with load_lock(engine):
+            generator.generate(engine, seed=args.seed, scale=args.scale, today=args.today)
+    except generator.NotEmptyError as e:
+        raise CommandError(f"{e}; nothing was written") from None
     print(f"generated synthetic data (seed {args.seed}, scale {args.scale}, today {args.today})"
           f" in {_shown(args.db)} in {time.monotonic() - started:.1f}s")
     return 0
 
 
 def _demo(args, started: float) -> int:
-    from data.demo import ensure_demo_database   # written separately
+    from data.demo import ensure_demo_database
+    args.db = args.db or database_url()
     made = ensure_demo_database(args.db)
     print("demo database created" if made else "demo database already there")
     return 0
 
 
 def _refresh(args, started: float) -> int:
+    from data.dataset import bump_version
+    from data.lock import load_lock
     from data.status import refresh_child_status
     engine = _engine(args)
-    with engine.begin() as conn:
+    with load_lock(engine), engine.begin() as conn:
         refresh_child_status(conn)
+        bump_version(conn)
     print(f"refreshed child_status in {_shown(args.db)} in {time.monotonic() - started:.1f}s")
     return 0
 

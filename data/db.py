@@ -2,20 +2,41 @@
 
 One setting chooses the database: the environment variable CASES_DB_URL (an SQLAlchemy URL,
 `postgresql+psycopg://...` in production). Without it, the embedded SQLite file data/cases.db.
+
+How the engine keeps serving through loads and outages (issue 12):
+- SQLite files run in WAL mode with a busy timeout: readers read the last committed state while
+  a load writes, and a writer (an audit insert) waits for the load's short final switch instead
+  of failing at once.
+- SQLite files are not pooled: every checkout opens the file by its path, so a file replaced,
+  deleted and restored, or given other permissions is seen by the next click, without a
+  restart (a pooled connection would keep writing to the deleted file's inode).
+- PostgreSQL connections are pinged when checked out, so a server restart costs one reconnect,
+  not an error page per pooled connection.
 """
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 from data.schema import metadata
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent / "cases.db"
+# How long an SQLite writer (an audit insert, a load's final switch) waits for another writer.
+SQLITE_BUSY_TIMEOUT_S = 5.0
 
 
 def database_url() -> str:
     return os.environ.get("CASES_DB_URL") or f"sqlite:///{DEFAULT_DB_PATH}"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of an SQLite URL; None for another database or an in-memory one."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -26,7 +47,10 @@ def make_engine(url: str | None = None) -> Engine:
         # 0.2 s each, more than it saves at this size); off for this application's sessions,
         # added to any options the URL gives.
         options = " ".join(filter(None, [parsed.query.get("options"), "-c jit=off"]))
-        engine = create_engine(url, connect_args={"options": options})
+        engine = create_engine(url, connect_args={"options": options}, pool_pre_ping=True)
+    elif sqlite_path(url) is not None:
+        engine = create_engine(url, poolclass=NullPool,
+                               connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
     else:
         engine = create_engine(url)
     if engine.dialect.name == "sqlite":
@@ -35,6 +59,13 @@ def make_engine(url: str | None = None) -> Engine:
             # SQLite leaves foreign keys unchecked unless asked, per connection.
             cursor = dbapi_connection.cursor()
             cursor.execute("pragma foreign_keys = on")
+            try:
+                # Persistent in the file once set; a read-only file keeps its mode (and is
+                # still readable), so a failure here is not an error.
+                if cursor.execute("pragma journal_mode").fetchone()[0] not in ("wal", "memory"):
+                    cursor.execute("pragma journal_mode = wal")
+            except Exception:
+                pass
             cursor.close()
     return engine
 
@@ -42,3 +73,12 @@ def make_engine(url: str | None = None) -> Engine:
 def create_schema(engine: Engine) -> None:
     """Create every table that is missing; existing tables are left as they are."""
     metadata.create_all(engine)
+
+
+def foreign_tables(engine: Engine) -> list[str]:
+    """Tables of another application: the database holds tables and none of them is ours."""
+    names = [n for n in inspect(engine).get_table_names() if not n.startswith("sqlite_")]
+    ours = set(metadata.tables)
+    if not names or ours & set(names):
+        return []
+    return sorted(names)

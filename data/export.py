@@ -4,8 +4,15 @@ Every extract table gets its file, even when empty (a header alone loads as noth
 export, load into an empty database, export again gives byte-identical files. Rows are sorted by
 key in byte order (PostgreSQL's collation would otherwise sort ids differently from SQLite) and
 streamed: a national table is never held in memory.
+
+The folder appears whole or not at all: the files are written into a temporary folder beside
+it, which is renamed into place at the end. A full disk or an interrupted export leaves the
+earlier folder (if any) as it was, never a file cut mid-row next to a missing one.
 """
 import csv
+import os
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -19,9 +26,59 @@ BATCH = 10_000
 
 def export_extract(engine: Engine, folder, progress: Callable[[str], None] | None = None
                    ) -> dict[str, int]:
-    """Write one CSV per extract table into `folder` (created if missing); rows per file."""
+    """Write one CSV per extract table into `folder` (created if missing); rows per file.
+
+    An existing `folder` is replaced when it holds nothing but extract files; otherwise it is
+    refused (FileExistsError), so an export never mixes with or deletes other files."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    _check_replaceable(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    try:
+        counts = _write(engine, work, progress)
+        os.chmod(work, 0o777 & ~_umask())          # mkdtemp makes it private (0700)
+        _swap_into_place(work, folder)
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return counts
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _check_replaceable(folder: Path) -> None:
+    if not folder.exists() and not folder.is_symlink():
+        return
+    if not folder.is_dir():
+        raise FileExistsError(17, "exists and is not a folder", str(folder))
+    names = {f.file for f in FORMATS}
+    others = [p.name for p in folder.iterdir() if p.name not in names]
+    if others:
+        raise FileExistsError(17, f"exists and holds other files ({', '.join(sorted(others)[:3])});"
+                              " choose a new folder", str(folder))
+
+
+def _swap_into_place(work: Path, folder: Path) -> None:
+    if not folder.exists():
+        os.rename(work, folder)
+        return
+    # A non-empty folder cannot be renamed over: move the old one aside first, then remove it.
+    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+    os.rename(folder, old / folder.name)
+    try:
+        os.rename(work, folder)
+    except OSError:
+        os.rename(old / folder.name, folder)       # put the old export back
+        raise
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write(engine: Engine, folder: Path, progress) -> dict[str, int]:
     say = progress or (lambda _message: None)
     counts = {}
     with engine.connect() as conn:

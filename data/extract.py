@@ -59,9 +59,11 @@ def parse_int(raw: str) -> int:
 
 
 def parse_bool(raw: str) -> bool:
-    if raw == "true":
+    # Any case: Excel writes TRUE and FALSE when it saves a CSV file.
+    lowered = raw.lower()
+    if lowered == "true":
         return True
-    if raw == "false":
+    if lowered == "false":
         return False
     raise Invalid(f"not true or false: {echo(raw)}")
 

@@ -12,15 +12,15 @@ that scale 30 (about a million children) runs in reasonable time and memory. The
 scale and `today` always give the same rows.
 """
 import datetime as dt
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import ForeignKeyConstraint, func, insert, inspect, select
-from sqlalchemy.schema import AddConstraint, CreateIndex, DropIndex
+from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 
 from data import reference
+from data.bulk import bulk_mode
+from data.dataset import VERSION_KEY, bump_version
 from data.db import create_schema
 from data.schema import EXTRACT_TABLES, dataset_info
 from data.status import refresh_child_status
@@ -678,7 +678,7 @@ def generate(engine: Engine, seed: int = 1, scale: float = 1.0,
         _require_empty(conn)       # again inside the transaction that writes
         raw = conn.connection.dbapi_connection
         postgres = engine.dialect.name == "postgresql"
-        with _bulk_mode(conn, EXTRACT_TABLES, postgres):
+        with bulk_mode(conn, EXTRACT_TABLES, postgres):
             if not postgres:
                 # SQLite's default page cache (2 MB) thrashes on a million random index
                 # inserts and foreign key look-ups; a larger one for this connection only.
@@ -699,7 +699,8 @@ def generate(engine: Engine, seed: int = 1, scale: float = 1.0,
             # after generation would be planned blind.
             for table in EXTRACT_TABLES:
                 conn.exec_driver_sql(f"analyze {table.name}")
-        conn.execute(dataset_info.delete())
+        # Everything about the database but its data version, which goes on counting.
+        conn.execute(dataset_info.delete().where(dataset_info.c.key != VERSION_KEY))
         info = {
             "synthetic": "true", "seed": str(seed), "scale": repr(float(scale)),
             "today": today.isoformat(), "generator": "data.generate",
@@ -707,6 +708,7 @@ def generate(engine: Engine, seed: int = 1, scale: float = 1.0,
         }
         conn.execute(insert(dataset_info), [{"key": k, "value": v} for k, v in info.items()])
         refresh_child_status(conn)     # the derived per-child dates, in the same transaction
+        bump_version(conn)
     return counts
 
 
@@ -781,35 +783,3 @@ def _csv_text(v) -> str:
     if v == "" or any(c in v for c in ',"\r\n'):
         return '"' + v.replace('"', '""') + '"'
     return v
-
-
-@contextmanager
-def _bulk_mode(conn, tables, postgres: bool):
-    """Drop secondary indexes (and, on PostgreSQL, foreign keys) for the bulk load; restore them.
-
-    Building an index once over a million rows is several times cheaper than updating it row by
-    row, and PostgreSQL checks a foreign key row by row during COPY but in one join when the
-    constraint is added back; its manual recommends both ("Populating a Database"). DDL is
-    transactional on both databases, so a failure leaves everything as it was.
-    """
-    quote = conn.dialect.identifier_preparer.quote
-    if postgres:
-        inspector = inspect(conn)
-        for table in tables:
-            for fk in inspector.get_foreign_keys(table.name):
-                # Names come from the catalogue, never from input.
-                conn.exec_driver_sql(
-                    f"alter table {quote(table.name)} drop constraint {quote(fk['name'])}")
-        conn.exec_driver_sql("set local maintenance_work_mem = '256MB'")
-    for table in tables:
-        for index in table.indexes:
-            conn.execute(DropIndex(index, if_exists=True))
-    yield
-    for table in tables:
-        for index in table.indexes:
-            conn.execute(CreateIndex(index, if_not_exists=True))
-    if postgres:
-        for table in tables:
-            for constraint in table.constraints:
-                if isinstance(constraint, ForeignKeyConstraint):
-                    conn.execute(AddConstraint(constraint))

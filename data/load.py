@@ -1,22 +1,36 @@
 """Load an extract folder into the case database: all or nothing, every bad row reported.
 
 How, and why this way:
-- One transaction. Files are read in EXTRACT_TABLES order (every reference points backwards), so
-  when a file's references are checked its parents from the folder are already in the tables.
+- Two phases. First every file is read, checked and staged, writing nothing but temporary
+  staging tables; then one short transaction switches: it writes the rows that are new or
+  changed, rebuilds the derived tables, removes the synthetic mark and bumps the data version.
+  Readers of the dashboard read the last committed state throughout (PostgreSQL's MVCC, SQLite's
+  WAL mode), and on SQLite the write lock that a viewer's audit insert waits for is held only for
+  the switch. A re-sent extract whose rows are mostly unchanged writes only the changes.
+- One load at a time (data/lock.py): a second is refused at once, "another load is running".
+- Files are read in EXTRACT_TABLES order (every reference points backwards), so when a file's
+  references are checked its parents from the folder are already staged.
 - Each row is parsed and checked on its own in Python while the file streams; good rows go, with
   their line number, into a temporary staging table (COPY on PostgreSQL, executemany on SQLite).
   Memory stays bounded by one batch plus the list of problems, whatever the extract's size.
 - Checks that need other rows (duplicate keys, references, a referral's visit being of the same
-  child) are anti-joins between the staging table and the real tables, so they give the line of
+  child) are anti-joins between the staging tables and the real tables, so they give the line of
   every offending row, whether the other row came from the folder or was in the database.
-- Then the staging table's good rows are upserted into the real table (insert ... on conflict do
-  update): a re-sent key replaces its row and rows that reference it stay valid. Bad rows are left
-  out so PostgreSQL's immediate foreign keys never fire; if anything was wrong the whole
-  transaction is rolled back at the end, after every file has been checked.
+- The switch upserts the staging table's good rows (insert ... on conflict do update): a re-sent
+  key replaces its row and rows that reference it stay valid. Bad rows are left out so
+  PostgreSQL's immediate foreign keys never fire. Into an empty PostgreSQL database the foreign
+  keys and secondary indexes are dropped and restored around the inserts (one join per key
+  instead of a look-up per row): the first national load's cost.
+- Only regular files are read: a directory, FIFO, device or broken symbolic link named like an
+  extract file is an error naming it, never a file skipped in silence. Every file must end with a
+  newline, so that a file cut short in its last value (50 cut to 5) is refused, not loaded.
 """
 import codecs
 import csv
+import errno
 import itertools
+import os
+import stat
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -27,10 +41,15 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateTable, DropTable
 
+from data.dataset import mark_loaded
 from data.extract import BY_FILE, BY_TABLE, FORMATS, FileFormat, Reference, RowParser, echo
+from data.lock import load_lock
+from data.schema import EXTRACT_TABLES
+from data.bulk import bulk_mode
 from data.status import refresh_child_status
 
 BATCH = 10_000
+DEFAULT_ENCODING = "utf-8"
 
 Progress = Callable[[str], None]
 
@@ -43,32 +62,43 @@ class ExtractError(Exception):
         super().__init__(f"{len(problems)} problem(s) in the extract; nothing was loaded")
 
 
-def load_extract(engine: Engine, folder, progress: Progress | None = None) -> dict[str, int]:
-    """Load every extract file in `folder`; returns rows loaded per file, or raises ExtractError."""
+def load_extract(engine: Engine, folder, progress: Progress | None = None,
+                 encoding: str = DEFAULT_ENCODING) -> dict[str, int]:
+    """Load every extract file in `folder`; returns rows loaded per file, or raises ExtractError.
+
+    Raises data.lock.LoadRunning when another load holds the database."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ExtractError([f"{folder}: no such folder"])
-    files = [f for f in FORMATS if (folder / f.file).is_file()]
+    codecs.lookup(encoding)                  # LookupError for an unknown encoding, before anything
+    not_files = _not_regular_files(folder)
+    files = [f for f in FORMATS if (folder / f.file).exists() and f.file not in not_files]
     unknown = _unknown_files(folder)
-    if not files and not unknown:
+    if not files and not unknown and not not_files:
         raise ExtractError([f"{folder}: no extract files (expected {', '.join(BY_FILE)})"])
     say = progress or (lambda _message: None)
 
-    with engine.connect() as conn:
-        run = _Load(conn, folder, say)
+    with load_lock(engine), engine.connect() as conn:
+        run = _Load(conn, folder, say, encoding)
         for name in unknown:
             run.problem(name, 1, "file", f"not an extract file (expected one of {', '.join(BY_FILE)})")
+        for name, why in not_files.items():
+            run.problem(name, 1, "file", why)
         try:
             with conn.begin() as transaction:
                 for fmt in files:
-                    run.load_file(fmt)
+                    run.stage_file(fmt)
                 run.check_kept_rows()
                 if run.found:
                     transaction.rollback()
-                else:
-                    # The derived per-child dates change with the rows, in this transaction.
-                    run.say("refreshing child_status")
-                    refresh_child_status(conn)
+                elif run.postgres:
+                    run.switch()              # one transaction from the first COPY to the end
+                    transaction.commit()
+            if not run.found and not run.postgres:
+                # SQLite: the staging above wrote only temporary tables (no lock on the
+                # database); the switch takes the write lock now, waiting for a viewer's audit
+                # insert rather than failing, and holds it only while writing.
+                run.switch_sqlite()
         finally:
             run.drop_staging()
     if run.found:
@@ -76,11 +106,41 @@ def load_extract(engine: Engine, folder, progress: Progress | None = None) -> di
     return run.counts
 
 
+def _not_regular_files(folder: Path) -> dict[str, str]:
+    """Extract file names in `folder` that are there but are not regular files, with why."""
+    wrong = {}
+    for fmt in FORMATS:
+        path = folder / fmt.file
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if stat.S_ISLNK(mode):
+            try:
+                mode = os.stat(path).st_mode
+            except FileNotFoundError:
+                wrong[fmt.file] = ("is a symbolic link to something that does not exist;"
+                                   " nothing was read")
+                continue
+            except OSError as e:
+                why = ("is a symbolic link loop" if e.errno == errno.ELOOP
+                       else f"cannot be read ({e.strerror})")
+                wrong[fmt.file] = f"{why}; nothing was read"
+                continue
+        if stat.S_ISREG(mode):
+            continue
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO (named pipe)" if stat.S_ISFIFO(mode)
+                else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+        wrong[fmt.file] = f"is {kind}, not a regular file; nothing was read"
+    return wrong
+
+
 def _unknown_files(folder: Path) -> list[str]:
     # A misspelt file name (visit.csv) would otherwise be skipped in silence and its rows lost,
     # so any unknown .csv file is an error. Other files (a README, checksums) are ignored.
     return [p.name for p in sorted(folder.iterdir())
-            if p.is_file() and p.suffix.lower() == ".csv" and p.name not in BY_FILE]
+            if p.suffix.lower() == ".csv" and p.name not in BY_FILE]
 
 
 def _staging_table(fmt: FileFormat) -> Table:
@@ -93,10 +153,11 @@ def _staging_table(fmt: FileFormat) -> Table:
 
 
 class _Load:
-    def __init__(self, conn: Connection, folder: Path, say: Progress):
+    def __init__(self, conn: Connection, folder: Path, say: Progress, encoding: str):
         self.conn = conn
         self.folder = folder
         self.say = say
+        self.encoding = encoding
         self.postgres = conn.dialect.name == "postgresql"
         self.found: list[tuple[str, int, str, str]] = []
         self.counts: dict[str, int] = {}
@@ -105,6 +166,7 @@ class _Load:
         # Keys of rows left out (bad), by table, with their line, so that a row referring to one
         # says why instead of "no such child".
         self.rejected: dict[str, dict[str, int]] = {}
+        self.changed = 0                         # rows written by the switch
 
     def problem(self, file: str, line: int, column: str, message: str) -> None:
         self.found.append((file, line, column, message))
@@ -118,7 +180,7 @@ class _Load:
 
     # --- one file ---
 
-    def load_file(self, fmt: FileFormat) -> None:
+    def stage_file(self, fmt: FileFormat) -> None:
         stage = _staging_table(fmt)
         self.conn.execute(CreateTable(stage))
         self.staged[fmt.table.name] = stage
@@ -147,14 +209,11 @@ class _Load:
         if bad_lines:
             self.conn.execute(delete(stage).where(stage.c.line == bindparam("bad_line")),
                               [{"bad_line": n} for n in sorted(bad_lines)])
-        self.say(f"{fmt.file}: writing")
-        self._upsert(fmt, stage)
 
     def _read(self, fmt: FileFormat, rejected: dict[str, int]) -> Iterator[tuple]:
         """Yield (line, *values) for each good row; record a problem for each bad one."""
         file = fmt.file
-        lines = _decoded_lines(self.folder / file, lambda n: self.problem(
-            file, n, "row", "not valid UTF-8"))
+        lines = _decoded_lines(self.folder / file, self.encoding, self.problem)
         reader = csv.reader(lines)
         try:
             header = next(reader, None)
@@ -263,8 +322,12 @@ class _Load:
                 continue            # its file is reported already; every row would fail here
             parent_key = _key_column(ref)
             value = stage.c[ref.column]
+            missing_here = [~exists().where(parent_key == value)]
+            parent_stage = self.staged.get(ref.table.name)
+            if parent_stage is not None:      # the folder's good rows, not written yet
+                missing_here.append(~exists().where(parent_stage.c[parent_key.name] == value))
             query = (select(stage.c.line, value, *own_key)
-                     .where(value.is_not(None), ~exists().where(parent_key == value))
+                     .where(value.is_not(None), *missing_here)
                      .order_by(stage.c.line))
             for line, missing, *key in self.conn.execute(query):
                 parent = BY_TABLE[ref.table.name].file
@@ -284,14 +347,27 @@ class _Load:
                     rejected: dict) -> set[int]:
         """A referral's visit must be a visit of the referral's own child."""
         bad = set()
+        parent_stage = self.staged.get(ref.table.name)
+        key_name = _key_column(ref).name
         for column in ref.same:
+            # The parent as it will be: its staged row if the folder has one, else the database's.
+            queries = []
+            if parent_stage is not None:
+                queries.append(
+                    select(stage.c.line, stage.c[ref.column], stage.c[column],
+                           parent_stage.c[column], *own_key)
+                    .join_from(stage, parent_stage, parent_stage.c[key_name] == stage.c[ref.column])
+                    .where(parent_stage.c[column] != stage.c[column]))
             parent = ref.table
             query = (select(stage.c.line, stage.c[ref.column], stage.c[column],
                             parent.c[column], *own_key)
-                     .join_from(stage, parent, _key_column(ref) == stage.c[ref.column])
-                     .where(parent.c[column] != stage.c[column])
-                     .order_by(stage.c.line))
-            for line, value, ours, theirs, *key in self.conn.execute(query):
+                     .join_from(stage, parent, parent.c[key_name] == stage.c[ref.column])
+                     .where(parent.c[column] != stage.c[column]))
+            if parent_stage is not None:
+                query = query.where(~exists().where(parent_stage.c[key_name] == stage.c[ref.column]))
+            queries.append(query)
+            found = [row for q in queries for row in self.conn.execute(q)]
+            for line, value, ours, theirs, *key in sorted(found, key=lambda r: r[0]):
                 if len(key) == 1:
                     rejected.setdefault(key[0], line)
                 self.problem(fmt.file, line, ref.column,
@@ -326,7 +402,59 @@ class _Load:
 
     # --- writing ---
 
-    def _upsert(self, fmt: FileFormat, stage: Table) -> None:
+    def drop_unchanged(self) -> None:
+        """Leave in staging only the rows that are new or differ from the database's, so that a
+        re-sent extract writes (and holds the write lock for) its changes alone."""
+        for name, stage in self.staged.items():
+            if name in self.unreadable:
+                continue
+            fmt = BY_TABLE[name]
+            table = fmt.table
+            same = [table.c[n].is_not_distinct_from(stage.c[n]) for n in fmt.column_names]
+            self.conn.execute(delete(stage).where(exists().where(*same)))
+
+    def switch(self) -> None:
+        """Write the staged rows, rebuild the derived tables, mark the load: in the caller's
+        transaction (PostgreSQL) or in one started here (SQLite, see switch_sqlite)."""
+        empty = not any(self.conn.execute(select(literal(1)).select_from(t).limit(1)).first()
+                        for t in EXTRACT_TABLES)
+        if empty:
+            # The first load: nothing to compare with, and one index build and one join per
+            # foreign key instead of a look-up per row (the national extract's cost).
+            with bulk_mode(self.conn, EXTRACT_TABLES, self.postgres):
+                self._write_staged(plain=True)
+        else:
+            self.drop_unchanged()
+            self._write_staged(plain=False)
+        if empty or self.changed:
+            # The derived per-child dates change with the rows, in this transaction.
+            self.say("refreshing child_status")
+            refresh_child_status(self.conn)
+        # Even a load that changed nothing was a load: the database is real from now on.
+        mark_loaded(self.conn)
+
+    def switch_sqlite(self) -> None:
+        # pysqlite begins a transaction before the first write; IMMEDIATE takes the write lock
+        # there (waiting up to the busy timeout for a viewer's audit insert) instead of failing
+        # when a reader's snapshot is older than the last commit.
+        raw = self.conn.connection.dbapi_connection
+        raw.isolation_level = "IMMEDIATE"
+        try:
+            with self.conn.begin():
+                self.switch()
+        finally:
+            raw.isolation_level = ""
+
+    def _write_staged(self, plain: bool) -> None:
+        self.changed = 0
+        for fmt in FORMATS:
+            stage = self.staged.get(fmt.table.name)
+            if stage is None or fmt.table.name in self.unreadable:
+                continue
+            self.say(f"{fmt.file}: writing")
+            self.changed += self._upsert(fmt, stage, plain)
+
+    def _upsert(self, fmt: FileFormat, stage: Table, plain: bool) -> int:
         if self.postgres:
             from sqlalchemy.dialects.postgresql import insert
         else:
@@ -340,10 +468,11 @@ class _Load:
             key = ["programme_key"]
         # "where true" keeps SQLite from reading "on conflict" as part of a join.
         statement = insert(fmt.table).from_select(names, select(*source).where(true()))
-        statement = statement.on_conflict_do_update(
-            index_elements=key,
-            set_={n: statement.excluded[n] for n in names if n not in key})
-        self.conn.execute(statement)
+        if not plain:
+            statement = statement.on_conflict_do_update(
+                index_elements=key,
+                set_={n: statement.excluded[n] for n in names if n not in key})
+        return self.conn.execute(statement).rowcount or 0
 
     def drop_staging(self) -> None:
         # On PostgreSQL a rollback dropped them already; on SQLite a create may have run outside
@@ -362,14 +491,33 @@ def _key_column(ref: Reference):
     return key
 
 
-def _decoded_lines(path: Path, on_bad: Callable[[int], None]) -> Iterator[str]:
-    """The file's lines as text, BOM removed; a line that is not UTF-8 is reported by number."""
+def _decoded_lines(path: Path, encoding: str, problem) -> Iterator[str]:
+    """The file's lines as text, BOM removed. Lines that do not decode are reported once for
+    the file (with the likely cause), and a last line without a newline is reported."""
+    file = path.name
+    undecodable: list[int] = []
+    last: tuple[int, bytes] | None = None
     with open(path, "rb") as f:
         for number, raw in enumerate(f, 1):
             if number == 1 and raw.startswith(codecs.BOM_UTF8):
                 raw = raw[len(codecs.BOM_UTF8):]
+            last = (number, raw)
             try:
-                yield raw.decode("utf-8")
+                yield raw.decode(encoding)
             except UnicodeDecodeError:
-                on_bad(number)
-                yield raw.decode("utf-8", "replace")
+                undecodable.append(number)
+                yield raw.decode(encoding, "replace")
+    if undecodable:
+        problem(file, undecodable[0], "file", _encoding_message(encoding, len(undecodable)))
+    if last is not None and not last[1].endswith(b"\n"):
+        problem(file, last[0], "row", "the last line does not end with a newline: the file may"
+                " have been cut short (if it is complete, add a newline at its end)")
+
+
+def _encoding_message(encoding: str, lines: int) -> str:
+    where = "this line" if lines == 1 else f"{lines:,} lines, the first is this one"
+    if codecs.lookup(encoding).name == "utf-8":
+        return (f"not valid UTF-8 ({where}); a CSV file saved by Excel on Korean Windows is"
+                " CP949: load it with --encoding cp949, or save it from Excel as"
+                " 'CSV UTF-8 (comma delimited)'")
+    return f"not valid {encoding} ({where}); is the --encoding right?"

@@ -107,17 +107,22 @@ def test_cli_unreachable_database_is_one_line(tmp_path):
                    str(folder))
     assert done.returncode == 1
     assert len(done.stderr.splitlines()) == 1
-    assert done.stderr.startswith("error: database postgresql+psycopg://nobody:***@127.0.0.1:9/none")
+    assert done.stderr.startswith("error: load failed: database"
+                                  " postgresql+psycopg://nobody:***@127.0.0.1:9/none: ")
+    assert done.stderr.endswith("; nothing was written\n")
     assert "secret" not in done.stderr
     done = run_cli("export", "--db", f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}",
                    str(tmp_path / "out"))
     assert done.returncode == 1
-    assert len(done.stderr.splitlines()) == 1 and done.stderr.startswith("error: database")
+    assert done.stderr == (f"error: no SQLite database file at {tmp_path / 'no' / 'such' / 'dir.db'};"
+                           " no folder was written\n")
+    assert not (tmp_path / "no").exists() and not (tmp_path / "out").exists()
 
 
 def test_cli_creates_the_schema_and_shows_progress_when_asked(tmp_path):
     url = f"sqlite:///{tmp_path / 'new.db'}"
-    done = run_cli("load", "--db", url, "--progress", str(write_extract(tmp_path / "x", VALID)))
+    done = run_cli("load", "--db", url, "--progress", "--create",
+                   str(write_extract(tmp_path / "x", VALID)))
     assert done.returncode == 0, done.stderr
     assert "children.csv: 2 rows read" in done.stderr
     from data.db import make_engine
@@ -130,7 +135,8 @@ def test_cli_db_defaults_to_cases_db_url(tmp_path):
     url = f"sqlite:///{tmp_path / 'env.db'}"
     folder = write_extract(tmp_path / "x", {"districts.csv": VALID["districts.csv"]})
     env = {**os.environ, "CASES_DB_URL": url}
-    done = subprocess.run([sys.executable, "-m", "data", "load", str(folder)], cwd=REPO, env=env,
+    done = subprocess.run([sys.executable, "-m", "data", "load", "--create", str(folder)],
+                          cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "districts.csv: 2" in done.stdout
@@ -150,7 +156,7 @@ def test_cli_generate_then_refuses_a_filled_database(tmp_path):
     # What the generator wrote is a valid extract: export, load elsewhere, export again.
     assert run_cli("export", "--db", url, str(tmp_path / "a")).returncode == 0
     other = f"sqlite:///{tmp_path / 'other.db'}"
-    assert run_cli("load", "--db", other, str(tmp_path / "a")).returncode == 0
+    assert run_cli("load", "--db", other, "--create", str(tmp_path / "a")).returncode == 0
     assert run_cli("export", "--db", other, str(tmp_path / "b")).returncode == 0
     assert read_folder(tmp_path / "b") == read_folder(tmp_path / "a")
 

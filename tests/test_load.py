@@ -183,7 +183,9 @@ def test_wrong_field_count_and_bad_utf8_are_reported_by_line(engine, tmp_path):
     with open(folder / "districts.csv", "ab") as f:
         f.write(b"11170,\xff\xfe,District C,5\n")
     assert problems_of(engine, folder) == [
-        "districts.csv:4: row: not valid UTF-8",
+        "districts.csv:4: file: not valid UTF-8 (this line); a CSV file saved by Excel on"
+        " Korean Windows is CP949: load it with --encoding cp949, or save it from Excel as"
+        " 'CSV UTF-8 (comma delimited)'",
         f"reports.csv:{line_after('reports.csv')}: row: has 4 fields, the header has 5",
     ]
 
