@@ -3,7 +3,7 @@ other districts, its own burn-up, and the children in it who are waiting."""
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, figures, filters, i18n, layout, summaries
+from pages.common import data, figures, filters, i18n, layout
 
 T = {
     "en": {
@@ -16,6 +16,8 @@ T = {
         "rank": "Rank among {n} districts",
         "measure": "Figure",
         "funnel": "Completion against size: is the difference more than chance?",
+        "limits": "At the size of {d} ({n} listed) the 95 % limits are {a} to {b}, the 99.8 % "
+                  "limits {c} to {e}, around the city rate of {p}.",
         "burnup": "Children seen and listed in {d}, day by day",
         "attention": "Children waiting in {d}",
         "none_waiting": "No child of this district is on the attention list.",
@@ -35,6 +37,8 @@ T = {
         "rank": "자치구 {n}곳 중 순위",
         "measure": "지표",
         "funnel": "규모 대비 완료율: 차이가 우연 이상인가?",
+        "limits": "{d}의 규모(대상 {n}명)에서 95% 한계는 {a}~{b}, 99.8% 한계는 {c}~{e}입니다 "
+                  "(서울시 완료율 {p} 기준).",
         "burnup": "{d}의 일별 대면 확인 및 대상 아동",
         "attention": "{d}에서 대기 중인 아동",
         "none_waiting": "이 자치구에는 조치 대상 아동이 없습니다.",
@@ -47,8 +51,6 @@ T = {
 }
 COMPARED = ["listed", "seen", "completion_rate", "gap_to_plan", "pace_7d", "required_pace",
             "projected_completion", "unreachable"]
-HIGHER_IS_BETTER = {"completion_rate": True, "gap_to_plan": True, "pace_7d": True,
-                    "unreachable": False}
 PERCENT = {"completion_rate", "gap_to_plan"}
 
 layout.require_data()
@@ -56,7 +58,31 @@ t = i18n.texts(T)
 f = filters.current()
 programme = data.programme()
 deadline = programme["deadline"]
-code = f.district
+# A district head lands on their own district; city viewers choose one (or read the funnel).
+code = f.district or data.viewer().district_code
+# Every district at the grain shown, with the city facts (city rate, ranks, funnel limits) from
+# every district's unsuppressed counts: the same for every role.
+comparison = data.comparison()
+funnel_labels = {"districts": i18n.pick("Districts", "자치구"),
+                 "city": i18n.pick("City rate", "서울시 완료율"),
+                 "limit95": i18n.pick("95 % limits", "95% 한계"),
+                 "limit998": i18n.pick("99.8 % limits", "99.8% 한계"),
+                 "x": i18n.label("listed"), "y": i18n.label("completion_rate")}
+
+
+def _funnel(highlight, selected_name):
+    st.subheader(t["funnel"], help=layout.definition("funnel_limits"))
+    shown = comparison[~comparison["completion_rate_suppressed"]]
+    points = shown.assign(name=i18n.district_names(shown["district_code"]))
+    city_rate = comparison["city_rate"].iloc[0] if len(comparison) else None
+    st.plotly_chart(figures.funnel(points, highlight=highlight,
+                                   labels={**funnel_labels, "selected": selected_name},
+                                   city_rate=None if pd.isna(city_rate) else float(city_rate),
+                                   note=data.hidden_note(comparison)),
+                    key="detail_funnel")
+    st.caption(layout.definition("funnel_limits"))
+
+
 if code is None:
     layout.page_header(t["title"])
     st.info(t["choose"])
@@ -65,14 +91,13 @@ if code is None:
     if chosen:
         filters.request_district(chosen)  # the sidebar filter follows from the next run on
         st.rerun()
+    _funnel(None, "")  # every district against the city, rather than an empty page
     st.stop()
 name = i18n.district_name(code)
 layout.page_header(f"{t['title']}: {name}", t["subtitle"].format(d=name))
 
-progress = data.fetch("district_progress", district=None)
-by_district = summaries.summarise(progress, ["district_code"], as_of=f.as_of, deadline=deadline)
-city = summaries.summarise(progress, [], as_of=f.as_of, deadline=deadline).iloc[0]
-mine = by_district[by_district["district_code"] == code]
+city = data.city_progress([]).iloc[0]
+mine = comparison[comparison["district_code"] == code]
 
 
 def _fmt(key, value):
@@ -85,21 +110,20 @@ def _fmt(key, value):
     return i18n.fmt_int(value)
 
 
-def _rank(key, value):
-    if key not in HIGHER_IS_BETTER or pd.isna(value):
-        return ""
-    column = by_district[by_district["listed"] > 0][key].dropna()
-    better = (column > value) if HIGHER_IS_BETTER[key] else (column < value)
-    return f"{int(better.sum()) + 1} / {len(column)}"
+def _rank(row, key) -> str:
+    value = row.get(f"rank_{key}")
+    return "" if value is None or pd.isna(value) else value
 
 
 st.subheader(t["compare"].format(d=name))
 if not mine.empty:
     row = mine.iloc[0]
+    # Ranks "n / N" over every district with anyone listed, from unsuppressed counts.
+    rank_head = t["rank"].format(n=int(row["districts_active"]))
     rows = [{"figure": i18n.label(k), t["district"]: _fmt(k, row[k]), t["city"]: _fmt(k, city[k]),
-             t["rank"].format(n=len(by_district)): _rank(k, row[k])} for k in COMPARED]
-    comparison = pd.DataFrame(rows).rename(columns={"figure": t["measure"]})
-    st.dataframe(comparison, hide_index=True, key="detail_compare")
+             rank_head: _rank(row, k)} for k in COMPARED]
+    comparison_table = pd.DataFrame(rows).rename(columns={"figure": t["measure"]})
+    st.dataframe(comparison_table, hide_index=True, key="detail_compare")
     cols = st.columns(3)
     cols[0].metric(i18n.label("completion_rate"), i18n.fmt_rate(row["completion_rate"]),
                    help=layout.definition("completion_rate"))
@@ -108,15 +132,15 @@ if not mine.empty:
     cols[2].metric(i18n.label("projected_completion"), i18n.fmt_date(row["projected_completion"]),
                    help=layout.definition("projected_completion"))
 
-st.subheader(t["funnel"], help=layout.definition("funnel_limits"))
-funnel_data = by_district.assign(name=i18n.district_names(by_district["district_code"]))
-labels = {"districts": i18n.pick("Districts", "자치구"), "selected": name,
-          "city": i18n.pick("City rate", "서울시 완료율"),
-          "limit95": i18n.pick("95 % limits", "95% 한계"),
-          "limit998": i18n.pick("99.8 % limits", "99.8% 한계"),
-          "x": i18n.label("listed"), "y": i18n.label("completion_rate")}
-st.plotly_chart(figures.funnel(funnel_data, highlight=code, labels=labels), key="detail_funnel")
-st.caption(layout.definition("funnel_limits"))
+_funnel(code, name)
+if not mine.empty and pd.notna(mine.iloc[0]["limit95_low"]):
+    row = mine.iloc[0]
+    st.caption(t["limits"].format(d=name, n=i18n.fmt_int(row["listed"]),
+                                  a=i18n.fmt_rate(row["limit95_low"]),
+                                  b=i18n.fmt_rate(row["limit95_high"]),
+                                  c=i18n.fmt_rate(row["limit998_low"]),
+                                  e=i18n.fmt_rate(row["limit998_high"]),
+                                  p=i18n.fmt_rate(row["city_rate"])))
 
 st.subheader(t["burnup"].format(d=name))
 try:

@@ -3,7 +3,7 @@ behind, how many children were linked to the police, agencies and services."""
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, figures, filters, i18n, layout, summaries
+from pages.common import data, figures, filters, i18n, layout
 
 T = {
     "en": {
@@ -88,9 +88,15 @@ if f.district is None:
     per_cohort = data.city_progress(["cohort"])
     total = data.city_progress([]).iloc[0]
 else:
-    progress = data.fetch("district_progress")
-    per_cohort = summaries.summarise(progress, ["cohort"], as_of=f.as_of, deadline=deadline)
-    total = summaries.summarise(progress, [], as_of=f.as_of, deadline=deadline).iloc[0]
+    # One district, each cohort suppressed at its own grain and the total at the summed grain
+    # (for a head looking at another district): never a sum of masked cells.
+    def _row(cohort):
+        rows = data.comparison(cohort=cohort)
+        return rows[rows["district_code"] == f.district].assign(cohort=cohort)
+
+    cohorts = [f.cohort] if f.cohort else list(filters.COHORTS)
+    per_cohort = pd.concat([_row(c) for c in cohorts], ignore_index=True).sort_values("cohort")
+    total = _row(f.cohort).iloc[0]
 try:
     by_cohort_daily = data.fetch("city_progress_daily")
 except PermissionError:  # another district's day-by-day figures, for a district head
@@ -155,16 +161,19 @@ else:
         st.caption(t["burnup_note"].format(d=i18n.fmt_date(deadline)))
 
 st.subheader(t["districts"])
-all_districts = data.fetch("district_progress", district=None)
-by_district = summaries.summarise(all_districts, ["district_code"], as_of=f.as_of,
-                                  deadline=deadline)
+# Every district at the grain shown; "behind plan" is a city fact from every district's
+# unsuppressed counts, the same for every role. Districts hidden for a head are left out of the
+# bars (never empty rows) and counted on the chart.
+by_district = data.comparison()
 behind, active = data.districts_behind_plan()
 st.metric(i18n.label("districts_behind"), t["behind"].format(n=behind, total=active),
           help=layout.definition("districts_behind"))
-bars = by_district.assign(name=i18n.district_names(by_district["district_code"]))
+shown = by_district[~by_district["gap_to_plan_suppressed"] & (by_district["listed"] > 0)]
+bars = shown.assign(name=i18n.district_names(shown["district_code"]))
 st.plotly_chart(
-    figures.district_bars(bars, value="gap_to_plan", percent=True, highlight=f.district,
-                          title=t["gap_chart"], value_label=i18n.label("gap_to_plan")),
+    figures.district_bars(bars, value="gap_to_plan", percent=True, highlight=filters.highlight(),
+                          title=t["gap_chart"], value_label=i18n.label("gap_to_plan"),
+                          note=data.hidden_note(by_district)),
     key="overview_gap")
 
 st.subheader(t["referrals"])
@@ -178,5 +187,5 @@ for col, (group, kinds) in zip(cols, KIND_GROUPS.items()):
     col.metric(t[group], i18n.fmt_int(part["children"].sum(skipna=False) if len(part) else 0),
                help=layout.definition("referral_children"))
 st.caption(t["referral_note"])
-if data.any_suppressed(outcomes) or data.any_suppressed(all_districts):
+if data.any_suppressed(outcomes) or data.any_suppressed(by_district):
     st.caption(layout.text("suppressed"))

@@ -281,3 +281,17 @@ def visible(df: pd.DataFrame) -> pd.DataFrame:
 def any_suppressed(df: pd.DataFrame) -> bool:
     markers = [c for c in df.columns if c.endswith("_suppressed")]
     return bool(markers) and bool(df[markers].to_numpy(dtype=bool).any())
+
+
+def hidden_note(comparison_rows: pd.DataFrame) -> str | None:
+    """The line a district chart carries when some other districts' points are hidden for this
+    viewer ("7 of 24 other districts hidden: fewer than 11 children in a cell"); None if none."""
+    from access.suppression import threshold
+    from pages.common import i18n
+    hidden, others = scoped.hidden_others(comparison_rows, viewer().district_code)
+    if not hidden:
+        return None
+    k = threshold()
+    return i18n.pick(
+        f"{hidden} of {others} other districts hidden: fewer than {k + 1} children in a cell",
+        f"다른 자치구 {others}곳 중 {hidden}곳 숨김: 한 칸에 아동 {k + 1}명 미만")

@@ -111,12 +111,15 @@ def control_limits(p: float, n: np.ndarray, z: float) -> tuple[np.ndarray, np.nd
 
 
 def funnel(df: pd.DataFrame, *, highlight: str | None = None, labels: dict | None = None,
-           percent_axis: bool = True) -> go.Figure:
+           percent_axis: bool = True, city_rate: float | None = None,
+           note: str | None = None) -> go.Figure:
     """Completion rate against children listed per district, with 95 % and 99.8 % limits around
     the city rate (computed from the summed counts).
 
     df: district_code, name, listed, seen (one row per district; suppressed rows may hold nulls
-    and are left out).
+    and are left out). city_rate: the city's rate from every district's counts (pass it when
+    some rows are suppressed: the points left would give another line). note: a line of text
+    on the chart (e.g. how many districts are hidden).
     """
     lab = {**FUNNEL_LABELS, **(labels or {})}
     d = df.dropna(subset=["listed", "seen"])
@@ -125,7 +128,7 @@ def funnel(df: pd.DataFrame, *, highlight: str | None = None, labels: dict | Non
     if d.empty:
         return fig
     d["rate"] = d["seen"] / d["listed"]
-    p = float(d["seen"].sum() / d["listed"].sum())
+    p = float(city_rate) if city_rate is not None else float(d["seen"].sum() / d["listed"].sum())
     n_max = float(d["listed"].max()) * 1.1
     n_min = max(1.0, float(d["listed"].min()) * 0.8)
     n = np.linspace(n_min, n_max, 120)
@@ -156,12 +159,22 @@ def funnel(df: pd.DataFrame, *, highlight: str | None = None, labels: dict | Non
                       legend={"orientation": "h", "y": -0.2})
     if percent_axis:
         fig.update_yaxes(tickformat=".0%")
+    _note(fig, note)
     return fig
+
+
+def _note(fig: go.Figure, note: str | None) -> None:
+    """A line of text at the chart's top left, in the figure itself (it travels with exports)."""
+    if note:
+        fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=1.02, xanchor="left",
+                           yanchor="bottom", showarrow=False, font={"size": 12},
+                           name="hidden_note")
+        fig.update_layout(margin={"t": 40})
 
 
 def district_bars(df: pd.DataFrame, *, value: str, name: str = "name", title: str = "",
                   highlight: str | None = None, percent: bool = False,
-                  value_label: str | None = None) -> go.Figure:
+                  value_label: str | None = None, note: str | None = None) -> go.Figure:
     """One horizontal bar per district, sorted by value; negative values in red.
 
     df: district_code, `name`, `value`. Rows with a null value are shown as empty bars at the end.
@@ -182,6 +195,7 @@ def district_bars(df: pd.DataFrame, *, value: str, name: str = "name", title: st
                       height=max(250, 22 * len(d) + 80), xaxis_title=value_label or None)
     if percent:
         fig.update_xaxes(tickformat=".0%")
+    _note(fig, note)
     return fig
 
 

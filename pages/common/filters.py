@@ -64,3 +64,16 @@ def apply_pending() -> None:
     """Called by dashboard.py before it draws the widgets."""
     if PENDING_DISTRICT_KEY in st.session_state:
         st.session_state[DISTRICT_KEY] = st.session_state.pop(PENDING_DISTRICT_KEY) or CITY
+
+
+def highlight() -> str | None:
+    """The district to highlight on every district chart: the one chosen in the filter, else
+    the viewer's own (a district head's), else none."""
+    chosen = current().district
+    if chosen is not None:
+        return chosen
+    from access import login
+    try:
+        return login.viewer().district_code
+    except PermissionError:
+        return None
