@@ -111,6 +111,11 @@ RULES: dict[str, QueryRules] = {
         columns=("child_id", "district_code", "cohort", "reason", "since"),
         child_level=True,
     ),
+    "attention_detail": QueryRules(
+        columns=("child_id", "district_code", "cohort", "reason", "since", "attempts",
+                 "last_visit_on", "severity"),
+        child_level=True,
+    ),
     "data_quality_findings": QueryRules(
         columns=("child_id", "district_code", "cohort", "finding", "date"),
         child_level=True,

@@ -11,12 +11,12 @@ T = {
     "en": {
         "title": "Daily briefing",
         "subtitle": "What changed on the day, who needs action now, which districts to call.",
-        "day": "Day",
-        "day_help": "The day of the briefing; by default the newest day in the data.",
         "changes": "What changed on {d} (compared with the day before)",
         "by_district": "Changes by district",
         "attention": "Children who need action now",
-        "attention_note": "Waiting: days from the day the child started waiting to the briefing day.",
+        "attention_note": "Most urgent first: repeatedly reported before neglect risk, high risk "
+                          "with no referral before unreachable, then the longest waiting. "
+                          "Waiting: days from the day the child started waiting to {d}.",
         "calls": "Districts that need a call today",
         "calls_none": "No district is behind plan or far below the pace needed.",
         "behind": "behind plan",
@@ -25,18 +25,21 @@ T = {
         "district": "District",
         "cohort": "Cohort",
         "child": "Child",
+        "attempts": "Visits tried",
+        "last_visit_on": "Last visit",
+        "waiting": "Children waiting",
+        "shown": "{n} of {total} children shown",
         "print": "To print: use the browser's Print (Ctrl+P); the sidebar and buttons are left out.",
         "none_waiting": "No child on the attention list.",
     },
     "ko": {
         "title": "일일 브리핑",
         "subtitle": "그날 바뀐 것, 지금 조치가 필요한 아동, 연락할 자치구.",
-        "day": "날짜",
-        "day_help": "브리핑 날짜. 기본값은 자료의 가장 최근 날짜입니다.",
         "changes": "{d}의 변화 (전날 대비)",
         "by_district": "자치구별 변화",
         "attention": "지금 조치가 필요한 아동",
-        "attention_note": "대기 일수: 대기 시작일부터 브리핑 날짜까지의 일수.",
+        "attention_note": "급한 순서: 재신고 아동이 방임 위기 아동보다, 고위험·연계 없음이 연락 불가보다 "
+                          "먼저이며, 그다음 오래 기다린 순입니다. 대기 일수: 대기 시작일부터 {d}까지의 일수.",
         "calls": "오늘 연락할 자치구",
         "calls_none": "계획보다 늦거나 필요 속도에 크게 못 미치는 자치구가 없습니다.",
         "behind": "계획보다 늦음",
@@ -45,12 +48,16 @@ T = {
         "district": "자치구",
         "cohort": "대상군",
         "child": "아동",
+        "attempts": "방문 시도",
+        "last_visit_on": "마지막 방문",
+        "waiting": "대기 아동",
+        "shown": "{total}명 중 {n}명 표시",
         "print": "인쇄: 브라우저의 인쇄(Ctrl+P)를 사용하십시오. 사이드바와 버튼은 빠집니다.",
         "none_waiting": "조치 대상 아동이 없습니다.",
     },
 }
 CHANGES = ["newly_seen", "new_referrals", "new_police_referrals", "new_high_risk"]
-DAY_KEY = "briefing_day"
+REASONS = ["high_risk_no_referral", "unreachable"]  # the order of action
 
 # Printing: the briefing is handed round on paper, so leave out the app's furniture.
 PRINT_CSS = """
@@ -58,7 +65,7 @@ PRINT_CSS = """
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
   [data-testid="stDecoration"], [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"],
-  [data-testid="stDateInput"], [data-testid="stElementToolbar"], .stButton { display: none !important; }
+  [data-testid="stElementToolbar"], [data-testid="stPills"], .stButton { display: none !important; }
   [data-testid="stMain"], [data-testid="stAppViewContainer"] { margin: 0 !important; padding: 0 !important; }
   [data-testid="stMainBlockContainer"] { padding: 0 1cm !important; max-width: 100% !important; }
   [data-testid="stVerticalBlock"] { break-inside: avoid-page; }
@@ -73,26 +80,21 @@ programme = data.programme()
 st.markdown(PRINT_CSS, unsafe_allow_html=True)
 layout.page_header(t["title"], t["subtitle"])
 
-newest = data.default_as_of()
-start = min(programme["start_date"], newest)
-if not (isinstance(st.session_state.get(DAY_KEY), type(newest))
-        and start <= st.session_state[DAY_KEY] <= newest):
-    st.session_state[DAY_KEY] = f.as_of if start <= f.as_of <= newest else newest
-day = st.date_input(t["day"], key=DAY_KEY, min_value=start, max_value=newest,
-                    help=t["day_help"], format="YYYY-MM-DD")
+# One day: the sidebar's as-of day, compared with the day before (never a second picker).
+day = f.as_of
+previous = day - timedelta(days=1)
 st.caption(t["print"])
 
 today = data.fetch("daily_changes", as_of=day)
-before = data.fetch("daily_changes", as_of=day - timedelta(days=1))
+before = data.fetch("daily_changes", as_of=previous)
 
 st.subheader(t["changes"].format(d=i18n.fmt_date(day)))
 cols = st.columns(len(CHANGES))
 for col, key in zip(cols, CHANGES):
     now = today[key].sum(skipna=False)
     prev = before[key].sum(skipna=False)
-    delta = None if pd.isna(now) or pd.isna(prev) else int(now - prev)
-    col.metric(i18n.label(key), i18n.fmt_int(now), delta=delta, delta_color="off",
-               help=layout.definition(key))
+    col.metric(i18n.label(key), i18n.fmt_int(now), delta=i18n.fmt_delta(now - prev, previous),
+               delta_color="off", help=layout.definition(key))
 
 with st.expander(t["by_district"], expanded=True):
     changes = data.visible(today).assign(
@@ -103,7 +105,7 @@ with st.expander(t["by_district"], expanded=True):
 
 st.subheader(t["attention"])
 try:
-    attention = data.fetch("attention_list", as_of=day)
+    attention = data.fetch("attention_detail", as_of=day)
 except PermissionError:
     layout.not_for_role()
 else:
@@ -115,19 +117,34 @@ else:
         for col, (reason, n) in zip(cols, counts.items()):
             col.metric(i18n.value_name("reason", reason), i18n.fmt_int(n),
                        help=layout.definition(f"attention_{reason}"))
-        waited = attention.assign(
-            days_waited=(pd.Timestamp(day) - pd.to_datetime(attention["since"])).dt.days,
-            district=i18n.district_names(attention["district_code"]),
-            reason_name=attention["reason"].map(lambda r: i18n.value_name("reason", r)),
-            cohort_name=attention["cohort"].map(i18n.cohort_name),
-            since=pd.to_datetime(attention["since"]).dt.date,
-        ).sort_values(["days_waited", "child_id"], ascending=[False, True])
-        shown = waited[["child_id", "district", "cohort_name", "reason_name", "since",
-                        "days_waited"]]
+        reasons = [r for r in REASONS if r in counts.index]
+        cohorts = [c for c in filters.COHORTS if c in set(attention["cohort"])]
+        left, right = st.columns(2)
+        chosen_reasons = left.pills(t["reason"], reasons, selection_mode="multi", default=reasons,
+                                    format_func=lambda r: i18n.value_name("reason", r),
+                                    key="briefing_reasons")
+        chosen_cohorts = right.pills(t["cohort"], cohorts, selection_mode="multi",
+                                     default=cohorts, format_func=i18n.cohort_name,
+                                     key="briefing_cohorts")
+        # The order of action: severity (from the query), then the longest waiting.
+        ordered = attention[attention["reason"].isin(chosen_reasons)
+                            & attention["cohort"].isin(chosen_cohorts)].sort_values(
+            ["severity", "since", "child_id"], ignore_index=True)
+        shown = ordered.assign(
+            days_waited=(pd.Timestamp(day) - pd.to_datetime(ordered["since"])).dt.days,
+            district=i18n.district_names(ordered["district_code"]),
+            reason_name=ordered["reason"].map(lambda r: i18n.value_name("reason", r)),
+            cohort_name=ordered["cohort"].map(i18n.cohort_name),
+        )[["child_id", "reason_name", "cohort_name", "district", "days_waited", "since",
+           "attempts", "last_visit_on"]]
         layout.table(shown, key="briefing_attention", filename=f"attention_list_{day}.csv",
                      column_labels={"child_id": t["child"], "district": t["district"],
-                                    "cohort_name": t["cohort"], "reason_name": t["reason"]})
-        st.caption(t["attention_note"])
+                                    "cohort_name": t["cohort"], "reason_name": t["reason"],
+                                    "attempts": t["attempts"],
+                                    "last_visit_on": t["last_visit_on"]})
+        st.caption(t["shown"].format(n=i18n.fmt_int(len(shown)),
+                                     total=i18n.fmt_int(len(attention))) + " · "
+                   + t["attention_note"].format(d=i18n.fmt_date(day)))
 
 st.subheader(t["calls"], help=layout.definition("needs_call"))
 progress = data.fetch("district_progress", district=None, as_of=day)
@@ -141,15 +158,21 @@ else:
         district=i18n.district_names(calls["district_code"]),
         why=[", ".join(w for w, on in ((t["behind"], b), (t["slow"], s)) if on)
              for b, s in zip(calls["reason_behind"], calls["reason_slow"])],
+        gap_points=(calls["gap_to_plan"] * 100).round(1),
+        pace_7d=calls["pace_7d"].map(i18n.pace_value),
+        required_pace=calls["required_pace"].map(i18n.pace_value),
+        waiting=calls["listed"] - calls["seen"],
     )
-    shown = calls[["district", "why", "completion_rate", "plan_rate", "gap_to_plan", "pace_7d",
-                   "required_pace"]]
+    shown = calls[["district", "why", "gap_points", "pace_7d", "required_pace", "waiting"]]
+    labels = {"district": t["district"], "why": t["reason"], "waiting": t["waiting"],
+              "gap_points": i18n.label("gap_to_plan")} | {
+        c: i18n.label(c) for c in ("pace_7d", "required_pace")}
     st.dataframe(
-        shown.rename(columns={"district": t["district"], "why": t["reason"]}
-                     | {c: i18n.label(c) for c in shown.columns[2:]}),
-        hide_index=True, key="briefing_calls",
-        column_config={i18n.label(c): st.column_config.NumberColumn(format="percent")
-                       for c in ("completion_rate", "plan_rate", "gap_to_plan")}
-                      | {i18n.label(c): st.column_config.NumberColumn(format="%.1f")
-                         for c in ("pace_7d", "required_pace")},
+        shown.rename(columns=labels), hide_index=True, key="briefing_calls",
+        column_config={
+            labels["gap_points"]: st.column_config.NumberColumn(
+                format=i18n.POINTS[i18n.lang()].format(v="%+.1f")),
+            labels["waiting"]: st.column_config.NumberColumn(format="localized"),
+        } | {labels[c]: st.column_config.NumberColumn(format="localized")
+             for c in ("pace_7d", "required_pace")},
     )

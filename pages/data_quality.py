@@ -10,11 +10,11 @@ T = {
         "title": "Data quality and definitions",
         "subtitle": "Checks of the data as of {as_of}: {scope}",
         "freshness_head": "Newest date in each table",
-        "table": "Table", "newest_date": "Newest date", "rows": "Rows",
+        "table": "Table", "rows": "Rows",
         "findings_head": "Rows that need checking",
         "findings_none": "No finding: every row passes the checks.",
         "list_head": "Children with findings",
-        "finding": "Finding", "finding_name": "Finding", "findings": "Findings",
+        "finding": "Finding", "finding_name": "Finding",
         "children": "Children", "district_name": "District", "cohort_name": "Cohort",
         "child_id": "Child (pseudonymous id)", "date": "Date",
         "definitions_head": "What every figure means",
@@ -27,11 +27,11 @@ T = {
         "title": "데이터 품질과 용어 정의",
         "subtitle": "{as_of} 기준 데이터 점검: {scope}",
         "freshness_head": "표별 최신 일자",
-        "table": "표", "newest_date": "최신 일자", "rows": "행 수",
+        "table": "표", "rows": "행 수",
         "findings_head": "확인이 필요한 행",
         "findings_none": "점검 결과 문제가 없습니다.",
         "list_head": "점검 필요 아동",
-        "finding": "점검 항목", "finding_name": "점검 항목", "findings": "건수",
+        "finding": "점검 항목", "finding_name": "점검 항목",
         "children": "아동 수", "district_name": "자치구", "cohort_name": "대상군",
         "child_id": "아동 (가명 ID)", "date": "일자",
         "definitions_head": "용어 정의",
@@ -60,10 +60,10 @@ if counts.empty:
     st.success(t["findings_none"])
 else:
     per_kind = counts.groupby("finding_name", as_index=False)["findings"].sum()
-    st.plotly_chart(
+    layout.chart(
         figs.findings_bar(per_kind.rename(columns={"finding_name": "check_name",
                                                    "findings": "rows"}), t),
-        width="stretch", key="dq_findings")
+        key="dq_findings")
     with st.expander(t["finding"]):
         for kind in sorted(counts["finding"].unique()):
             st.markdown(f"**{i18n.value_name('finding', kind)}**: "

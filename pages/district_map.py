@@ -17,7 +17,6 @@ T = {
         "no_boundary": "No boundary for these district codes, so they are not on the map: {codes}",
         "attribution": "District boundaries: © NGII (국토지리정보원), 2023-09-15, via data.go.kr",
         "values": "Values per district",
-        "listed": "Children listed",
     },
     "ko": {
         "title": "자치구 지도",
@@ -29,7 +28,6 @@ T = {
         "no_boundary": "다음 자치구 코드는 경계 자료가 없어 지도에 없습니다: {codes}",
         "attribution": "자치구 경계: © 국토지리정보원(NGII), 2023-09-15, 공공데이터포털",
         "values": "자치구별 값",
-        "listed": "대상 아동",
     },
 }
 # measure -> (source, percent?, diverging?)
@@ -74,8 +72,8 @@ if missing:
 fig = maps.choropleth(frame, value=measure, value_label=i18n.label(measure),
                       definition=layout.definition(measure), percent=percent,
                       diverging=diverging, no_data_label=t["no_data"], highlight=f.district)
-event = st.plotly_chart(fig, key="district_map", on_select="rerun", selection_mode="points",
-                        config={"scrollZoom": False, "displaylogo": False})
+event = layout.chart(fig, key="district_map", on_select="rerun", selection_mode="points",
+                     config={"scrollZoom": False})
 
 
 def _clicked(event) -> str | None:

@@ -8,10 +8,6 @@ T = {
     "en": {
         "title": "Inspections",
         "subtitle": "Children inspected as of {as_of}: {scope}",
-        "listed": "Children on the list", "seen": "Seen in person",
-        "completion_rate": "Completion", "plan_rate": "Plan", "unreachable": "Unreachable",
-        "two_person_rate": "Two-person visits",
-        "attempted_not_seen": "Attempted, not seen", "not_attempted": "Not attempted",
         "children": "Children", "target": "Every visit by two",
         "completion_head": "Completion by district and cohort",
         "split_head": "Seen, attempted but not seen, not attempted",
@@ -22,18 +18,12 @@ T = {
         "no_child_rows": "The list of children is not available for your role; counts are shown.",
         "none_unreachable": "No unreachable child in this selection.",
         "table_head": "Progress per district and cohort",
-        "district_name": "District", "cohort_name": "Cohort", "since": "Since",
+        "district_name": "District", "cohort_name": "Cohort",
         "child_id": "Child (pseudonymous id)",
-        "pace_7d": "Seen per day (last 7 days)", "required_pace": "Needed per day",
-        "projected_completion": "Projected completion",
     },
     "ko": {
         "title": "점검 현황",
         "subtitle": "{as_of} 기준 점검 현황: {scope}",
-        "listed": "점검 대상 아동", "seen": "대면 확인",
-        "completion_rate": "완료율", "plan_rate": "계획", "unreachable": "확인 불가",
-        "two_person_rate": "2인 1조 방문율",
-        "attempted_not_seen": "방문했으나 미확인", "not_attempted": "미방문",
         "children": "아동 수", "target": "전원 2인 방문",
         "completion_head": "자치구·대상군별 완료율",
         "split_head": "확인 / 방문했으나 미확인 / 미방문",
@@ -44,10 +34,8 @@ T = {
         "no_child_rows": "아동 명단은 귀하의 역할로 볼 수 없습니다. 건수만 표시합니다.",
         "none_unreachable": "이 선택에는 확인 불가 아동이 없습니다.",
         "table_head": "자치구·대상군별 진행 현황",
-        "district_name": "자치구", "cohort_name": "대상군", "since": "발생일",
+        "district_name": "자치구", "cohort_name": "대상군",
         "child_id": "아동 (가명 ID)",
-        "pace_7d": "일평균 확인 (최근 7일)", "required_pace": "필요 일평균",
-        "projected_completion": "예상 완료일",
     },
 }
 
@@ -80,16 +68,16 @@ with cols[3]:
     layout.metric(t["seen"], i18n.fmt_int(seen), layout.definition("seen"))
 
 st.subheader(t["completion_head"], help=layout.definition("completion_rate"))
-st.plotly_chart(figs.completion_by_district(progress, t), width="stretch",
-                key="inspections_completion")
+layout.chart(figs.completion_by_district(progress, t),
+                 key="inspections_completion")
 
 st.subheader(t["split_head"], help=layout.definition("attempted_not_seen"))
-st.plotly_chart(figs.inspection_split(progress, t), width="stretch",
-                key="inspections_split")
+layout.chart(figs.inspection_split(progress, t),
+                 key="inspections_split")
 
 st.subheader(t["unreachable_head"], help=layout.definition("unreachable"))
-st.plotly_chart(figs.count_by_district(progress, "unreachable", t), width="stretch",
-                key="inspections_unreachable")
+layout.chart(figs.count_by_district(progress, "unreachable", t),
+                 key="inspections_unreachable")
 with st.expander(t["unreachable_list"]):
     try:
         attention = data.fetch("attention_list")
@@ -108,8 +96,8 @@ with st.expander(t["unreachable_list"]):
 
 st.subheader(t["two_person_head"], help=layout.definition("two_person_rate"))
 if repeat["two_person_rate"].notna().any():
-    st.plotly_chart(figs.rate_by_district(repeat, "two_person_rate", t, target=1.0),
-                    width="stretch", key="inspections_two_person")
+    layout.chart(figs.rate_by_district(repeat, "two_person_rate", t, target=1.0),
+                 key="inspections_two_person")
 else:
     st.info(t["no_repeat"])
 

@@ -8,7 +8,7 @@ T = {
     "en": {
         "title": "Referral outcomes",
         "subtitle": "Referrals as of {as_of}: {scope}",
-        "referrals": "Referrals", "open": "Open", "closed": "Closed",
+        "open": "Open", "closed": "Closed",
         "police": "Police investigations",
         "kind_head": "Referrals by kind and outcome",
         "district_head": "Referrals by district and kind",
@@ -21,14 +21,12 @@ T = {
         "outcome_name": "Outcome", "children": "Children",
         "same_day": "Same day", "days_1_7": "1–7 days", "days_8_30": "8–30 days",
         "over_30": "Over 30 days", "before_visit": "Before the visit (data error)",
-        "mean_days": "Mean days", "children_at_risk": "At-risk children",
-        "children_police_referred": "Linked to the police", "not_linked": "Not linked",
-        "police_linkage_rate": "Police linkage",
+        "not_linked": "Not linked",
     },
     "ko": {
         "title": "연계 결과",
         "subtitle": "{as_of} 기준 연계: {scope}",
-        "referrals": "연계 건수", "open": "진행 중", "closed": "종결",
+        "open": "진행 중", "closed": "종결",
         "police": "경찰 수사 의뢰",
         "kind_head": "연계 종류별 결과",
         "district_head": "자치구·연계 종류별 건수",
@@ -41,9 +39,7 @@ T = {
         "outcome_name": "결과", "children": "아동 수",
         "same_day": "당일", "days_1_7": "1~7일", "days_8_30": "8~30일",
         "over_30": "30일 초과", "before_visit": "방문 전 (데이터 오류)",
-        "mean_days": "평균 일수", "children_at_risk": "위험 아동",
-        "children_police_referred": "경찰 연계", "not_linked": "미연계",
-        "police_linkage_rate": "경찰 연계율",
+        "not_linked": "미연계",
     },
 }
 
@@ -53,7 +49,7 @@ f = filters.current()
 scope = i18n.district_name(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
 # Figures label categories with the page's own words for open / closed.
-labels = {**t, "open": i18n.value_name("outcome", "open")}
+labels = i18n.Texts({**t, "open": i18n.value_name("outcome", "open")}, t.language)
 
 outcomes = i18n.with_names(data.fetch("referral_outcomes"))
 all_referrals = int(data.selection_total("referral_outcomes", outcomes, "referrals"))
@@ -74,22 +70,22 @@ if outcomes.empty:
     st.info(t["none"])
 else:
     st.subheader(t["kind_head"], help=layout.definition("referral_outcome"))
-    st.plotly_chart(figs.referrals_by_kind_outcome(outcomes, labels), width="stretch",
-                    key="referrals_kind")
+    layout.chart(figs.referrals_by_kind_outcome(outcomes, labels),
+                 key="referrals_kind")
     st.subheader(t["district_head"], help=layout.definition("referrals"))
-    st.plotly_chart(figs.referrals_by_district(outcomes, labels), width="stretch",
-                    key="referrals_district")
+    layout.chart(figs.referrals_by_district(outcomes, labels),
+                 key="referrals_district")
     st.subheader(t["open_head"], help=layout.definition("referral_open"))
-    st.plotly_chart(figs.open_vs_closed(outcomes, labels), width="stretch",
-                    key="referrals_open")
+    layout.chart(figs.open_vs_closed(outcomes, labels),
+                 key="referrals_open")
 
 st.subheader(t["delay_head"], help=layout.definition("referral_delay"))
 delay = i18n.with_names(data.fetch("referral_delay"))
 if delay.empty:
     st.info(t["none"])
 else:
-    st.plotly_chart(figs.delay_bins(delay, labels), width="stretch",
-                    key="referrals_delay")
+    layout.chart(figs.delay_bins(delay, labels),
+                 key="referrals_delay")
     layout.table(figs.delay_summary(delay).sort_values("referrals", ascending=False),
                  key="referrals_delay_table", filename="referral_delay_by_kind.csv",
                  column_labels=t)
@@ -111,8 +107,8 @@ with c:
     layout.metric(t["police_linkage_rate"], i18n.fmt_rate(linked / at_risk if at_risk else None),
                   layout.definition("police_linkage_rate"))
 if at_risk:
-    st.plotly_chart(figs.police_linkage(police_df, labels), width="stretch",
-                    key="referrals_police")
+    layout.chart(figs.police_linkage(police_df, labels),
+                 key="referrals_police")
 layout.table(
     police_df.sort_values("district_name")[
         ["district_name", "children_at_risk", "children_police_referred", "police_linkage_rate"]],

@@ -9,11 +9,7 @@ T = {
     "en": {
         "title": "Staffing",
         "subtitle": "Staff in post as of {as_of}: {scope}",
-        "abuse_officials": "Officials in post", "abuse_officials_target": "Target",
         "officials": "Officials dedicated to child abuse",
-        "welfare_planners": "Welfare planners", "reports_12m": "Reports (12 months)",
-        "reports_per_official": "Reports per official", "teams_of_two": "Teams of two",
-        "neglect_remaining_per_planner": "Neglect-risk children waiting per planner",
         "standard": "Standard", "over_standard": "Over the standard",
         "within_standard": "Within the standard",
         "target_head": "Officials in post against the target",
@@ -33,8 +29,32 @@ T = {
         "completion_officials": "Repeatedly reported: projected completion",
         "completion_planners": "Neglect risk: projected completion",
         "rpo": "Reports per official",
-        "needed": "Officials needed for the standard: {n}",
-        "deadline": "Deadline {deadline}",
+        "needed": "Officials needed for the standard of {standard} reports each: {n} in total, "
+                  "{more} more than in post.",
+        "needed_met": "Officials needed for the standard of {standard} reports each: {n} in "
+                      "total; the {in_post} in post meet it.",
+        "in_post": "{n} in post",
+        "answer_officials": "{district} needs {n} more officials ({in_post} in post) to finish "
+                            "the repeatedly reported children by {deadline} at the current pace "
+                            "per person.",
+        "answer_planners": "{district} needs {n} more welfare planners ({in_post} in post) to "
+                           "finish the neglect-risk children by {deadline} at the current pace "
+                           "per person.",
+        "enough_officials": "{district} finishes the repeatedly reported children by {deadline} "
+                            "with the {in_post} officials in post, at the current pace.",
+        "enough_planners": "{district} finishes the neglect-risk children by {deadline} with the "
+                           "{in_post} welfare planners in post, at the current pace.",
+        "passed": "The deadline ({deadline}) has passed: {what} reached {reached} at the current "
+                  "pace.",
+        "passed_none": "The deadline ({deadline}) has passed, and nobody was first seen in the "
+                       "last 7 days: {what} has no date at the current pace.",
+        "what_officials": "the repeatedly reported children are all seen by",
+        "what_planners": "the neglect-risk children are all seen by",
+        "answer_complete": "{district}: every child of this cohort has been seen.",
+        "answer_no_pace": "{district}: nobody was first seen in the last 7 days, so the pace per "
+                          "person, and the staff needed, are unknown.",
+        "answer_no_staff": "{district}: nobody is in post, so the pace per person is unknown.",
+        "deadline_note": "Deadline {deadline}",
         "status_complete": "Complete", "status_no_pace": "Not at the current pace",
         "status_no_staff": "Nobody in post",
         "late": "after the deadline", "on_time": "by the deadline",
@@ -44,11 +64,7 @@ T = {
     "ko": {
         "title": "인력 현황",
         "subtitle": "{as_of} 기준 인력: {scope}",
-        "abuse_officials": "아동학대 전담공무원", "abuse_officials_target": "목표 인원",
         "officials": "아동학대 전담공무원",
-        "welfare_planners": "복지플래너", "reports_12m": "신고 건수 (12개월)",
-        "reports_per_official": "전담공무원 1인당 신고 건수", "teams_of_two": "2인 1조 팀 수",
-        "neglect_remaining_per_planner": "복지플래너 1인당 미확인 방임 위기 아동",
         "standard": "기준", "over_standard": "기준 초과", "within_standard": "기준 이내",
         "target_head": "전담공무원 현원과 목표",
         "load_head": "전담공무원 1인당 신고 건수 (기준 {standard}건)",
@@ -66,8 +82,28 @@ T = {
         "completion_officials": "재신고 아동: 예상 완료일",
         "completion_planners": "방임 위기 아동: 예상 완료일",
         "rpo": "전담공무원 1인당 신고 건수",
-        "needed": "기준 충족에 필요한 전담공무원: {n}명",
-        "deadline": "마감 {deadline}",
+        "needed": "1인당 신고 {standard}건 기준에 필요한 전담공무원: 모두 {n}명, 현원보다 {more}명 더.",
+        "needed_met": "1인당 신고 {standard}건 기준에 필요한 전담공무원: 모두 {n}명. 현원 {in_post}명으로 "
+                      "충족합니다.",
+        "in_post": "현원 {n}명",
+        "answer_officials": "{district}는 지금 1인당 속도로 {deadline}까지 재신고 아동을 마치려면 전담공무원이 "
+                            "{n}명 더 필요합니다 (현원 {in_post}명).",
+        "answer_planners": "{district}는 지금 1인당 속도로 {deadline}까지 방임 위기 아동을 마치려면 "
+                           "복지플래너가 {n}명 더 필요합니다 (현원 {in_post}명).",
+        "enough_officials": "{district}는 현원 전담공무원 {in_post}명으로 지금 속도라면 {deadline}까지 재신고 "
+                            "아동을 마칩니다.",
+        "enough_planners": "{district}는 현원 복지플래너 {in_post}명으로 지금 속도라면 {deadline}까지 방임 "
+                           "위기 아동을 마칩니다.",
+        "passed": "마감일({deadline})이 지났습니다: 지금 속도라면 {what} {reached}에 마칩니다.",
+        "passed_none": "마감일({deadline})이 지났고, 최근 7일에 처음 확인한 아동이 없어 {what} 완료일을 "
+                       "예측할 수 없습니다.",
+        "what_officials": "재신고 아동은",
+        "what_planners": "방임 위기 아동은",
+        "answer_complete": "{district}: 이 대상군의 모든 아동을 확인했습니다.",
+        "answer_no_pace": "{district}: 최근 7일에 처음 확인한 아동이 없어 1인당 속도와 필요 인력을 알 수 "
+                          "없습니다.",
+        "answer_no_staff": "{district}: 현원이 없어 1인당 속도를 알 수 없습니다.",
+        "deadline_note": "마감 {deadline}",
         "status_complete": "완료", "status_no_pace": "현재 속도로는 예측 불가",
         "status_no_staff": "현원 없음",
         "late": "마감 이후", "on_time": "마감 이내",
@@ -109,24 +145,22 @@ with cols[3]:
                   layout.definition("welfare_planners"))
 
 st.subheader(t["target_head"], help=layout.definition("abuse_officials_target"))
-st.plotly_chart(figs.in_post_vs_target(staffing, t), width="stretch",
-                key="staffing_target")
+layout.chart(figs.in_post_vs_target(staffing, t), key="staffing_target")
 
 st.subheader(t["load_head"].format(standard=i18n.fmt_int(standard)),
              help=layout.definition("reports_per_official"))
-st.plotly_chart(figs.value_vs_standard(staffing, "reports_per_official", t, standard),
-                width="stretch", key="staffing_load")
+layout.chart(figs.value_vs_standard(staffing, "reports_per_official", t, standard),
+             key="staffing_load")
 
 left, right = st.columns(2)
 with left:
     st.subheader(t["teams_head"], help=layout.definition("teams_of_two"))
-    st.plotly_chart(figs.count_by_district(staffing, "teams_of_two", t, colour=None),
-                    width="stretch", key="staffing_teams")
+    layout.chart(figs.count_by_district(staffing, "teams_of_two", t, colour=None),
+                 key="staffing_teams")
 with right:
     st.subheader(t["planner_head"], help=layout.definition("neglect_remaining_per_planner"))
-    st.plotly_chart(figs.count_by_district(staffing, "neglect_remaining_per_planner", t,
-                                           colour=None),
-                    width="stretch", key="staffing_planners")
+    layout.chart(figs.count_by_district(staffing, "neglect_remaining_per_planner", t,
+                                        colour=None), key="staffing_planners")
 
 st.subheader(t["table_head"])
 layout.table(
@@ -145,27 +179,28 @@ if not programme:
 # Any district may be chosen, whatever the district filter; it starts on the filter's district.
 codes = data.district_codes()
 default = codes.index(f.district) if f.district in codes else 0
-c1, c2, c3 = st.columns(3)
-with c1:
-    code = st.selectbox(t["whatif_district"], codes, index=default,
-                        format_func=i18n.district_name, key="whatif_district")
-with c2:
-    add_officials = st.number_input(t["add_officials"], 0, 100, 0, key="whatif_officials")
-with c3:
-    add_planners = st.number_input(t["add_planners"], 0, 500, 0, key="whatif_planners")
-
+code = st.selectbox(t["whatif_district"], codes, index=default, format_func=i18n.district_name,
+                    key="whatif_district")
 row = data.fetch("staffing", district=code).iloc[0]
 progress = data.fetch("district_progress", district=code, cohort=None)
+in_post = {"officials": 0 if pd.isna(row["abuse_officials"]) else int(row["abuse_officials"]),
+           "planners": 0 if pd.isna(row["welfare_planners"]) else int(row["welfare_planners"])}
+c1, c2 = st.columns(2)
+with c1:  # staff in post next to the inputs, so the number added reads against it
+    add_officials = st.number_input(t["add_officials"], 0, 100, 0, key="whatif_officials")
+    st.caption(t["in_post"].format(n=i18n.fmt_int(in_post["officials"])))
+with c2:
+    add_planners = st.number_input(t["add_planners"], 0, 500, 0, key="whatif_planners")
+    st.caption(t["in_post"].format(n=i18n.fmt_int(in_post["planners"])))
 
 
-def scenario(cohort: str, staff, added: int) -> whatif.Scenario:
+def scenario(cohort: str, staff: int, added: int) -> whatif.Scenario:
     p = progress[progress["cohort"] == cohort]
     pace = p["pace_7d"].dropna()
     return whatif.Scenario(
         as_of=f.as_of, deadline=programme["deadline"],
         remaining=int((p["listed"] - p["seen"]).sum()),
-        pace_7d=float(pace.sum()) if len(pace) else None,
-        staff=0 if pd.isna(staff) else int(staff), added=int(added))
+        pace_7d=float(pace.sum()) if len(pace) else None, staff=staff, added=int(added))
 
 
 def describe(p: whatif.Projection) -> str:
@@ -174,15 +209,33 @@ def describe(p: whatif.Projection) -> str:
     return t["status_" + p.status]
 
 
-st.caption(t["deadline"].format(deadline=i18n.fmt_date(programme["deadline"])))
-for cohort, staff, added, label in (
-        ("repeat_report", row["abuse_officials"], add_officials, "completion_officials"),
-        ("neglect_risk", row["welfare_planners"], add_planners, "completion_planners")):
+def verdict(answer: whatif.StaffAnswer, who: str) -> str:
+    """The what-if's answer in one sentence (computed by whatif.staff_to_finish)."""
+    words = dict(district=i18n.district_name(code), in_post=i18n.fmt_int(in_post[who]),
+                 deadline=i18n.fmt_date(programme["deadline"]))
+    if answer.status == whatif.NEEDED:
+        key = "answer_" if answer.added else "enough_"
+        return t[key + who].format(n=i18n.fmt_int(answer.added), **words)
+    if answer.status == whatif.DEADLINE_PASSED:
+        if answer.completion is None:
+            return t["passed_none"].format(what=t["what_" + who], **words)
+        return t["passed"].format(what=t["what_" + who],
+                                  reached=i18n.fmt_date(answer.completion), **words)
+    return t["answer_" + answer.status].format(**words)
+
+
+st.caption(t["deadline_note"].format(deadline=i18n.fmt_date(programme["deadline"])))
+for cohort, who, added, label in (
+        ("repeat_report", "officials", add_officials, "completion_officials"),
+        ("neglect_risk", "planners", add_planners, "completion_planners")):
     if data.any_suppressed(progress[progress["cohort"] == cohort]):
         # Small counts of another district are masked for a district head: no projection.
         st.info(f"{t[label]}: {layout.definition('suppressed')}")
         continue
-    s = scenario(cohort, staff, added)
+    s = scenario(cohort, in_post[who], added)
+    answer = whatif.staff_to_finish(s)
+    late = answer.status == whatif.DEADLINE_PASSED or answer.added
+    (st.warning if late else st.success)(verdict(answer, who))
     before, after = whatif.project(s, added=0), whatif.project(s)
     saved = whatif.days_saved(before, after)
     a, b = st.columns(2)
@@ -196,9 +249,8 @@ for cohort, staff, added, label in (
             st.caption(t["days_earlier"].format(n=saved))
 
 reports_12m = None if pd.isna(row["reports_12m"]) else int(row["reports_12m"])
-rpo_now = whatif.reports_per_official(reports_12m, int(row["abuse_officials"]))
-rpo_new = whatif.reports_per_official(reports_12m, int(row["abuse_officials"]),
-                                      int(add_officials))
+rpo_now = whatif.reports_per_official(reports_12m, in_post["officials"])
+rpo_new = whatif.reports_per_official(reports_12m, in_post["officials"], int(add_officials))
 a, b = st.columns(2)
 with a:
     layout.metric(f"{t['rpo']} · {t['now']}", i18n.fmt_num(rpo_now),
@@ -207,4 +259,8 @@ with b:
     layout.metric(f"{t['rpo']} · {t['with_added']}", i18n.fmt_num(rpo_new),
                   layout.definition("reports_per_official"))
 needed = whatif.officials_needed(reports_12m, int(standard))
-st.caption(t["needed"].format(n=i18n.fmt_int(needed)))
+if needed is not None:
+    more = needed - in_post["officials"]
+    st.caption((t["needed"] if more > 0 else t["needed_met"]).format(
+        standard=i18n.fmt_int(standard), n=i18n.fmt_int(needed), more=i18n.fmt_int(more),
+        in_post=i18n.fmt_int(in_post["officials"])))

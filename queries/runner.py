@@ -25,7 +25,7 @@ COHORTS = ("repeat_report", "neglect_risk")
 KINDS = ("text", "count", "integer", "rate", "number", "date")
 
 # Queries whose rows are about single children: a district head may see only their own district's.
-CHILD_LEVEL = frozenset({"attention_list", "data_quality_findings"})
+CHILD_LEVEL = frozenset({"attention_list", "attention_detail", "data_quality_findings"})
 
 _COLUMN_LINE = re.compile(r"--\s{2,}(\w+)\s+(" + "|".join(KINDS) + r")\b")
 _DATE_PARAMS = {

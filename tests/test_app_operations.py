@@ -81,22 +81,23 @@ def test_page_says_no_data_on_an_empty_database(monkeypatch, empty_url, page):
 
 def test_inspection_split_adds_up_to_the_children_listed(monkeypatch, generated_url):
     at = open_page(monkeypatch, generated_url, "pages/inspections.py")
-    listed = as_int(metric_value(at, "Children on the list"))
+    from pages.common.definitions import label  # one label per figure, on every page
+    listed = as_int(metric_value(at, label("listed")))
     split = chart(at, "inspections_split")
     parts = {}
     for trace in split["data"]:  # one trace per part and cohort panel
         parts[trace["name"]] = parts.get(trace["name"], 0) + sum(plotly_values(trace["x"]))
-    assert set(parts) == {"Seen in person", "Attempted, not seen", "Not attempted"}
+    assert set(parts) == {label("seen"), label("attempted_not_seen"), label("not_attempted")}
     assert sum(parts.values()) == listed > 0
-    assert parts["Seen in person"] == as_int(metric_value(at, "Seen in person"))
+    assert parts[label("seen")] == as_int(metric_value(at, label("seen")))
 
 
 def test_inspections_follow_the_cohort_filter(monkeypatch, generated_url):
     at = open_page(monkeypatch, generated_url, "pages/inspections.py",
                    filter_cohort="repeat_report")
     both = open_page(monkeypatch, generated_url, "pages/inspections.py")
-    small = as_int(metric_value(at, "Children on the list"))
-    large = as_int(metric_value(both, "Children on the list"))
+    small = as_int(metric_value(at, "Listed"))
+    large = as_int(metric_value(both, "Listed"))
     assert 0 < small < large
     completion = chart(at, "inspections_completion")
     assert {trace["name"] for trace in completion["data"]} == {"Repeatedly reported"}

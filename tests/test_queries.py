@@ -91,7 +91,7 @@ def test_contract_columns_are_the_spec_columns():
     for name, cols in CONTRACT.items():
         assert queries.columns(name) == [c.strip() for c in cols.split(",")]
     assert set(CONTRACT) <= set(queries.names())
-    assert queries.CHILD_LEVEL == {"attention_list", "data_quality_findings"}
+    assert queries.CHILD_LEVEL == {"attention_list", "attention_detail", "data_quality_findings"}
 
 
 @pytest.mark.parametrize("name", queries.names())
@@ -355,6 +355,24 @@ def test_attention_list_filters(db):
     assert list(df["child_id"]) == ["N103"]
     df = queries.run("attention_list", db, as_of=D, cohort="neglect_risk")
     assert sorted(df["child_id"]) == ["N003", "N103"]
+
+
+def test_attention_detail_ranks_for_action_and_counts_attempts(db):
+    # The attention_list rows above, ordered: repeat_report before neglect_risk, high risk
+    # before unreachable, longest waiting first. Attempts are counted visits up to D: C002's
+    # visit of 01-10 predates its listing (01-13); C005's second visit is on D itself.
+    df = queries.run("attention_detail", db, as_of=D).sort_values(
+        ["severity", "since", "child_id"], ignore_index=True)
+    assert list(df.columns) == queries.columns("attention_detail")
+    assert list(df["severity"]) == [1, 1, 2, 3, 4]
+    assert [tuple(r) for r in df[["child_id", "reason", "attempts"]].itertuples(index=False)] == [
+        ("C003", "high_risk_no_referral", 2), ("C005", "high_risk_no_referral", 2),
+        ("C002", "unreachable", 4), ("N103", "high_risk_no_referral", 1),
+        ("N003", "unreachable", 3)]
+    assert [d.isoformat() for d in pd.to_datetime(df["last_visit_on"]).dt.date] == [
+        "2021-02-26", "2021-03-01", "2021-02-07", "2021-01-15", "2021-02-04"]
+    listed = queries.run("attention_list", db, as_of=D)
+    assert sorted(df["child_id"]) == sorted(listed["child_id"])
 
 
 # --- The pages' other figures -----------------------------------------------------------------

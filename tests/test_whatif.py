@@ -103,3 +103,37 @@ def test_negative_inputs_are_refused():
         scenario(added=-1)
     with pytest.raises(ValueError):
         scenario(remaining=-1)
+
+
+# --- the answer: how many people finish by the deadline -------------------------------------
+
+@pytest.mark.parametrize("remaining, pace, staff, total, added", [
+    (60, 2.0, 4, 4, 0),     # 30 days at 2 a day: exactly the deadline with those in post
+    (120, 2.0, 4, 8, 4),    # twice the work in the same 30 days: twice the people
+    (61, 2.0, 4, 5, 1),     # one child more than 4 people finish: a fifth person
+    (30, 2.0, 4, 4, 0),     # those in post finish early: nobody to add, total stays in post
+    (3000, 0.5, 2, 400, 398),
+])
+def test_staff_to_finish_is_computed(remaining, pace, staff, total, added):
+    answer = whatif.staff_to_finish(scenario(remaining=remaining, pace_7d=pace, staff=staff))
+    assert answer.status == whatif.NEEDED
+    assert (answer.total, answer.added) == (total, added)
+
+
+@pytest.mark.parametrize("remaining", [1, 7, 59, 60, 61, 97, 250, 1001])
+@pytest.mark.parametrize("pace, staff", [(2.0, 4), (3 / 7, 1), (6 / 7, 3), (10.4, 13)])
+def test_staff_to_finish_is_the_fewest_that_project_on_time(remaining, pace, staff):
+    s = scenario(remaining=remaining, pace_7d=pace, staff=staff)
+    answer = whatif.staff_to_finish(s)
+    assert project(s, added=answer.added).on_time is True
+    if answer.added > 0:
+        assert project(s, added=answer.added - 1).on_time is False
+
+
+def test_staff_to_finish_without_a_rate_or_after_the_deadline():
+    assert whatif.staff_to_finish(scenario(remaining=0)).status == whatif.COMPLETE
+    assert whatif.staff_to_finish(scenario(pace_7d=0.0)).status == whatif.NO_PACE
+    assert whatif.staff_to_finish(scenario(staff=0)).status == whatif.NO_STAFF
+    late = whatif.staff_to_finish(scenario(as_of=T, remaining=10, pace_7d=2.0))
+    assert late.status == whatif.DEADLINE_PASSED
+    assert late.completion == date(2021, 4, 5)   # the date reached at the current pace

@@ -31,6 +31,31 @@ COLOURS = {
 }
 
 
+# Date axes and hover dates per language (d3-time-format): "1 Mar" / "3월 1일", never an English
+# month name on a Korean page.
+DATE_FORMATS = {"en": ("%-d %b", "%-d %b %Y"), "ko": ("%-m월 %-d일", "%Y년 %-m월 %-d일")}
+# Numbers: thousands separators, never SI prefixes ("35,000", not "35k" or "16.90568k").
+NUMBER_TICKS, NUMBER_HOVER = ",~f", ",.1~f"
+
+
+def localize(fig: go.Figure, lang: str) -> go.Figure:
+    """Dates and numbers of every axis in the language's formats, unless the builder chose a
+    format already (a percentage axis keeps its own). Date axes are those a builder marked
+    `type="date"`."""
+    tick, hover = DATE_FORMATS.get(lang, DATE_FORMATS["en"])
+    fig.update_layout(separators=".,")
+
+    def fix(axis):
+        if axis.type == "date":
+            axis.update(tickformat=axis.tickformat or tick, hoverformat=hover)
+        elif axis.type != "category" and not axis.tickformat:
+            axis.update(tickformat=NUMBER_TICKS, hoverformat=axis.hoverformat or NUMBER_HOVER)
+
+    fig.for_each_xaxis(fix)
+    fig.for_each_yaxis(fix)
+    return fig
+
+
 def _as_date(value) -> date:
     return pd.Timestamp(value).date()
 
@@ -100,6 +125,7 @@ def burnup(daily: pd.DataFrame, *, deadline: date, pace: float | None,
     fig.update_layout(xaxis_title=lab["x"], yaxis_title=lab["y"], hovermode="x unified",
                       legend={"orientation": "h", "y": -0.2}, margin={"t": 30})
     fig.update_yaxes(rangemode="tozero")
+    fig.update_xaxes(type="date")
     return fig
 
 

@@ -22,9 +22,35 @@ def lang() -> str:
     return filters.lang()
 
 
-def texts(T: dict) -> dict:
-    """The current language's texts; a key missing in Korean falls back to English."""
-    return {**T.get("en", {}), **T.get(lang(), {})}
+class Texts(dict):
+    """A page's texts in one language. A key the page does not define that names a figure
+    (pages/common/definitions.py) is that figure's label, so a page that leaves its figures'
+    names out gets the one label every page uses."""
+
+    def __init__(self, items: dict, language: str):
+        super().__init__(items)
+        self.language = language
+
+    def __missing__(self, key):
+        from pages.common import definitions
+        if key in definitions.DEFINITIONS:
+            return definitions.label(key, self.language)
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key):
+        return self.get(key) is not None
+
+
+def texts(T: dict) -> Texts:
+    """The current language's texts; a key missing in Korean falls back to English, and a
+    figure's name missing from both to its label in the definitions."""
+    return Texts({**T.get("en", {}), **T.get(lang(), {})}, lang())
 
 
 def pick(en: str, ko: str) -> str:
@@ -103,6 +129,50 @@ def fmt_num(x, digits: int = 1) -> str:
     if _missing(x):
         return DASH
     return f"{float(x):,.{digits}f}"
+
+
+def fmt_pace(x) -> str:
+    """Children a day: whole numbers from 10 a day up ("611"), one decimal below ("6.4")."""
+    if _missing(x):
+        return DASH
+    return fmt_num(x, 0 if abs(float(x)) >= 10 else 1)
+
+
+def pace_value(x):
+    """A pace rounded as `fmt_pace` prints it, for table columns that keep numbers sortable."""
+    if _missing(x):
+        return x
+    return round(float(x), 0 if abs(float(x)) >= 10 else 1)
+
+
+POINTS = {"en": "{v} pt", "ko": "{v}%p"}
+
+
+def fmt_points(gap) -> str:
+    """A difference of two 0..1 rates in percentage points, signed: "-3.2 pt" / "-3.2%p"."""
+    if _missing(gap):
+        return DASH
+    return POINTS[lang()].format(v=f"{float(gap) * 100:+.1f}")
+
+
+WEEKDAYS = {"en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+            "ko": ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일")}
+DELTA = {"en": "{n} vs {d} (a {w})", "ko": "{d}({w}) 대비 {n}"}
+
+
+def fmt_day(d) -> str:
+    """A day without the year, for labels next to a full date: "14 Feb" / "2월 14일"."""
+    d = pd.Timestamp(d).date()
+    return f"{d.month}월 {d.day}일" if lang() == "ko" else f"{d.day} {MONTHS_EN[d.month - 1]}"
+
+
+def fmt_delta(n, other_day) -> str | None:
+    """A change labelled with what it is compared with: "+1,190 vs 14 Feb (a Sunday)"."""
+    if _missing(n):
+        return None
+    d = pd.Timestamp(other_day).date()
+    return DELTA[lang()].format(n=f"{int(round(float(n))):+,}", d=fmt_day(d),
+                                w=WEEKDAYS[lang()][d.weekday()])
 
 
 def fmt_rate(x) -> str:

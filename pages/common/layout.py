@@ -135,6 +135,19 @@ def metric(label: str, value, help: str | None = None, delta=None, delta_color="
     st.metric(label, value, delta=delta, help=help, delta_color=delta_color)
 
 
+# Phones: the chart toolbar hides behind a tap instead of covering titles (it shows on hover
+# on a desktop anyway).
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+
+
+def chart(fig, *, key: str, **kwargs):
+    """A plotly figure with the language's date and number formats, full width."""
+    from pages.common import figures
+    figures.localize(fig, i18n.lang())
+    config = {**CHART_CONFIG, **kwargs.pop("config", {})}
+    return st.plotly_chart(fig, key=key, width="stretch", config=config, **kwargs)
+
+
 def not_for_role() -> None:
     st.info(text("not_for_role"))
 

@@ -75,6 +75,41 @@ def project(s: Scenario, added: int | None = None) -> Projection:
     return Projection(PROJECTED, pace, completion, completion <= s.deadline)
 
 
+# StaffAnswer.status values besides COMPLETE, NO_PACE and NO_STAFF.
+NEEDED = "needed"                    # `added` more people finish by the deadline
+DEADLINE_PASSED = "deadline_passed"  # as_of is on or after the deadline: `completion` instead
+
+
+@dataclass(frozen=True)
+class StaffAnswer:
+    status: str
+    total: int | None          # people needed in post to finish by the deadline
+    added: int | None          # of whom not yet in post (0 when those in post suffice)
+    completion: date | None    # after the deadline: the day reached at the current pace
+
+
+def staff_to_finish(s: Scenario) -> StaffAnswer:
+    """How many people a district needs to see its remaining children by the deadline, each at
+    the district's current pace per person: computed, not found by trying numbers.
+
+    Finishing by the deadline needs ceil(remaining / pace) <= days left, i.e. a pace of at
+    least remaining / days left; at `pace_7d / staff` a person that takes
+    remaining * staff / (days left * pace_7d) people, rounded up. `project` agrees.
+    """
+    if s.remaining == 0:
+        return StaffAnswer(COMPLETE, s.staff, 0, None)
+    days_left = (s.deadline - s.as_of).days
+    if days_left <= 0:
+        return StaffAnswer(DEADLINE_PASSED, None, None, project(s, added=0).completion)
+    if s.staff == 0:
+        return StaffAnswer(NO_STAFF, None, None, None)
+    if not s.pace_7d:
+        return StaffAnswer(NO_PACE, None, None, None)
+    # Rounded first, as in days_to_finish, so an exact fit is not pushed up by float noise.
+    total = math.ceil(round(s.remaining * s.staff / (days_left * s.pace_7d), 9))
+    return StaffAnswer(NEEDED, max(total, s.staff), max(total - s.staff, 0), None)
+
+
 def days_saved(before: Projection, after: Projection) -> int | None:
     """How many days earlier the scenario finishes; None unless both have a date."""
     if before.completion is None or after.completion is None:
@@ -90,6 +125,7 @@ def reports_per_official(reports_12m: int | None, officials: int, added: int = 0
 
 
 def officials_needed(reports_12m: int | None, standard: int) -> int | None:
+    # The page says "7 in total, 4 more than in post": more = max(needed - in post, 0).
     """Officials needed to meet the standard of `standard` reports per official per year."""
     if reports_12m is None or standard <= 0:
         return None

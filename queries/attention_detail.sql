@@ -1,0 +1,45 @@
+-- attention_detail
+-- One row per child and reason of the attention list, in the order to act on it, with what a
+-- caller needs before phoning: how often the child was tried and when last.
+--
+-- Answers   Which children need action first, how many visits were tried, when was the last?
+-- Params    as_of (D), district (a code, or null for the whole city), cohort (or null for both)
+-- Grain     the rows of attention_list.sql (included below, not copied). Row order is free
+--           (the runner sorts by the text and date columns); sort by severity, then since.
+-- Columns
+--   child_id        text    the child's pseudonymous id
+--   district_code   text    the child's district
+--   cohort          text    the child's cohort
+--   reason          text    unreachable or high_risk_no_referral
+--   since           date    as in attention_list
+--   attempts        count   counted visits up to D (listed_on <= visit_date <= D)
+--   last_visit_on   date    the latest counted visit up to D; null when there is none
+--   severity        integer 1 to 4, the order of action: repeat_report before neglect_risk,
+--                           and within a cohort high_risk_no_referral before unreachable
+with
+attention as (
+    -- include attention_list
+),
+
+visit_counts as (
+    select v.child_id, count(*) as attempts, max(v.visit_date) as last_visit_on
+    from visits v
+    join children c on c.child_id = v.child_id
+    where v.child_id in (select a.child_id from attention a)
+      and v.visit_date >= c.listed_on
+      and v.visit_date <= :as_of
+    group by v.child_id
+)
+
+select
+    a.child_id,
+    a.district_code,
+    a.cohort,
+    a.reason,
+    a.since,
+    coalesce(n.attempts, 0) as attempts,
+    n.last_visit_on,
+    case when a.cohort = 'repeat_report' then 1 else 3 end
+        + case when a.reason = 'high_risk_no_referral' then 0 else 1 end as severity
+from attention a
+left join visit_counts n on n.child_id = a.child_id
