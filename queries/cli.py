@@ -18,6 +18,7 @@ import pandas as pd
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from queries import computed
 from queries import runner as q
 
 USAGE_ERROR = 2
@@ -124,6 +125,10 @@ def _main(argv: list[str]) -> int:
     parser.add_argument("--district", default=None, help="a district code (default: the city)")
     parser.add_argument("--cohort", default=None, help="repeat_report or neglect_risk "
                         "(default: both)")
+    options = computed.all_options()
+    for opt in options:
+        parser.add_argument("--" + opt.name.replace("_", "-"), type=opt.type, default=None,
+                            help=opt.help)
     args = parser.parse_args(argv)
 
     if args.list:
@@ -137,6 +142,19 @@ def _main(argv: list[str]) -> int:
     if args.cohort is not None and args.cohort not in q.COHORTS:
         raise UsageError(f"unknown cohort {args.cohort!r}; known: {', '.join(q.COHORTS)}")
 
+    figure = computed.get(args.name)
+    mine = {o.name for o in figure.options} if figure else set()
+    given = {o.name: getattr(args, o.name) for o in options if getattr(args, o.name) is not None}
+    for name in given:
+        if name not in mine:
+            raise UsageError(f"--{name.replace('_', '-')} applies to "
+                             f"{', '.join(computed.takes(name))} only")
+    for opt in figure.options if figure else ():
+        value = given.get(opt.name, opt.default)
+        if isinstance(value, int) and value < 0:
+            raise UsageError(f"--{opt.name.replace('_', '-')} must not be negative")
+        given[opt.name] = value
+
     engine = make_engine_checked(args.db or database_url())
     try:
         if args.district is not None and not q.district_exists(engine, args.district):
@@ -144,7 +162,8 @@ def _main(argv: list[str]) -> int:
         if as_of is None:
             # An empty database has no latest date; today is as good as any and harmless there.
             as_of = q.default_as_of(engine) or dt.date.today()
-        df = q.run(args.name, engine, as_of=as_of, district=args.district, cohort=args.cohort)
+        df = q.run(args.name, engine, as_of=as_of, district=args.district, cohort=args.cohort,
+                   **given)
     finally:
         engine.dispose()
     write_csv(df, sys.stdout)

@@ -44,8 +44,11 @@ class Query:
 
 
 def names() -> list[str]:
-    """Every query, by name: the stems of the .sql files here (dialect variants excluded)."""
-    return sorted(p.stem for p in QUERY_DIR.glob("*.sql") if "." not in p.stem)
+    """Every query, by name: the stems of the .sql files here (dialect variants excluded) and
+    the figures computed in Python (queries/computed.py)."""
+    from queries import computed
+    sql = [p.stem for p in QUERY_DIR.glob("*.sql") if "." not in p.stem]
+    return sorted(sql + computed.names())
 
 
 def _header_columns(sql: str) -> tuple[tuple[str, str], ...]:
@@ -90,6 +93,9 @@ def load(name: str) -> Query:
 
 
 def columns(name: str) -> list[str]:
+    from queries import computed
+    if computed.get(name) is not None:
+        return [c for c, _ in computed.get(name).columns]
     return [c for c, _ in load(name).columns]
 
 
@@ -226,14 +232,22 @@ def ensure_child_status(engine: Engine) -> None:
 
 
 def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = None,
-        cohort: str | None = None) -> pd.DataFrame:
+        cohort: str | None = None, **options) -> pd.DataFrame:
     """The rows of query `name` as of day `as_of`, for one district (None: the whole city) and
-    one cohort (None: both); exactly the columns of the query's header, in order."""
-    query = load(name)
+    one cohort (None: both); exactly the columns of the query's header, in order. `options`
+    only for a computed figure that declares them (queries/computed.py)."""
+    from queries import computed
     if cohort is not None and cohort not in COHORTS:
         raise ValueError(f"unknown cohort {cohort!r}; known: {', '.join(COHORTS)}")
     if isinstance(as_of, dt.datetime):
         as_of = as_of.date()
+    figure = computed.get(name)
+    if figure is not None:
+        df = figure.function()(engine, as_of=as_of, district=district, cohort=cohort, **options)
+        return df[[c for c, _ in figure.columns]].reset_index(drop=True)
+    if options:
+        raise TypeError(f"query {name!r} takes no options ({', '.join(options)})")
+    query = load(name)
     sql = query.text_for(engine.dialect.name)
     if _reads_child_status(sql):
         ensure_child_status(engine)
