@@ -42,6 +42,15 @@ REGISTRY = {c.name: c for c in (
               "seen_by_deadline_p10:count seen_by_deadline_p50:count "
               "seen_by_deadline_p90:count p_all_seen_by_deadline:rate finish_p10:date "
               "finish_p50:date finish_p90:date")),
+    Computed(
+        "staffing_allocation", "queries.allocation:staffing_allocation",
+        _cols("district_code:text cohort:text role:text in_post:count added:count "
+              "expected_unseen_before:number expected_unseen_after:number p_all_before:rate "
+              "p_all_after:rate finish_p50_before:date finish_p50_after:date "
+              "needed_for_median:integer needed_for_80pct:integer needed_visited_median:integer "
+              "needed_visited_80pct:integer target_date:date"),
+        (Option("add_officials", int, 0, "staffing_allocation: abuse officials to place"),
+         Option("add_planners", int, 0, "staffing_allocation: welfare planners to place"))),
 )}
 
 

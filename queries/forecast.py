@@ -287,16 +287,18 @@ def build_units(inp: Inputs, models: dict) -> Units:
 class Simulation:
     seen_at_deadline: np.ndarray   # (units, sims), counts
     finish_cdf: np.ndarray         # (units, days): P(all seen by D + k), k = 1..HORIZON_DAYS
-    p_all_by_k: np.ndarray         # (units, sims, days) not kept; see simulate()
+    unseen_at_deadline: np.ndarray  # (units, sims): expected unseen then, given each run's pace
+    all_visited: np.ndarray        # (units,): P(every child had a first visit by the deadline)
     city_seen: dict                # cohort -> (sims,) city total seen at the deadline
     city_finish_cdf: dict          # cohort -> (days,)
     days_to_deadline: int
 
 
 def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
-             extra_pace: np.ndarray | None = None, sims: int = SIMS) -> Simulation:
-    """Run the model `sims` times for every unit; `extra_pace` multiplies each unit's pace
-    (the staffing allocation's scenarios)."""
+             add_pace: np.ndarray | None = None, sims: int = SIMS) -> Simulation:
+    """Run the model `sims` times for every unit; `add_pace` is added to each unit's pace of
+    first visits (the staffing allocation's scenarios). `deadline` is the day the "by the
+    deadline" figures are taken (the allocation uses a later one after the deadline)."""
     rng = np.random.default_rng(SEED)
     nu = len(units.listed)
     coh = np.array([COHORTS.index(c) for c in units.cohort])
@@ -311,11 +313,10 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     # pace moves by the week-to-week variation seen lately, half of it shared by every district
     # in the run (a city-wide change), half the district's own.
     own = np.sqrt(1 / (units.pace_n[:, None] + 1))
-    log_pace = np.log(np.maximum(units.pace[:, None], 1e-12)) + own * rng.standard_normal(
+    base = units.pace if add_pace is None else units.pace + add_pace
+    log_pace = np.log(np.maximum(base[:, None], 1e-12)) + own * rng.standard_normal(
         (nu, sims)) - own ** 2 / 2
     step = drift / np.sqrt(2)
-    if extra_pace is not None:
-        log_pace = log_pace + np.log(np.maximum(extra_pace[:, None], 1e-12))
     pace = np.exp(log_pace)
 
     to_deadline = (deadline - as_of).days
@@ -358,6 +359,8 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     if at_deadline is None:
         # D on or after the deadline: the caller reports what happened instead.
         seen_t = np.repeat(units.seen[:, None], sims, 1).astype(float)
+        expected_unseen = np.repeat((units.listed - units.seen)[:, None], sims, 1)
+        all_visited = (units.not_attempted < 0.5).astype(float)
     else:
         waiting_t, reachable_t, hard_t, added_t, _ = at_deadline
         # What is still unfound is random: a Poisson count around its expectation.
@@ -365,8 +368,13 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
         listed_t = units.listed[:, None] + np.round(added_t)
         seen_t = listed_t - np.round(waiting_t) - unfound
         seen_t = np.clip(seen_t, units.seen[:, None], listed_t)
+        # Without the final Poisson draw, so that scenarios that change one district leave the
+        # others' figures exactly as they were (common random numbers).
+        expected_unseen = waiting_t + reachable_t + hard_t
+        all_visited = (waiting_t < 0.5).mean(1)
     city_seen = {c: seen_t[coh == i].sum(0) for i, c in enumerate(COHORTS)}
-    return Simulation(seen_t, finish_cdf, None, city_seen, city_cdf, to_deadline)
+    return Simulation(seen_t, finish_cdf, expected_unseen, all_visited, city_seen, city_cdf,
+                      to_deadline)
 
 
 # --- The figure ------------------------------------------------------------------------------
