@@ -46,6 +46,7 @@ class QueryRules:
     row_totals: dict = field(default_factory=dict)     # {total: [parts]} additive within a row
     group_cols: tuple = ()            # rows sharing these form a column with a public city total
     complete_grid: bool = False       # absent rows mean zero: add them so zeros can be complements
+    child_rows: str | None = None     # mixed: rows with a value in this column are child-level
 
 
 def _seen_7d(df: pd.DataFrame) -> pd.Series:
@@ -141,6 +142,36 @@ RULES: dict[str, QueryRules] = {
         group_cols=("cohort", "kind"),
         complete_grid=True,
     ),
+    # Issue 10. The forecast's district rows (the city rows, district_code "", are public and
+    # are split off before apply): its quantiles and dates give away the counts they rest on.
+    "completion_forecast": QueryRules(
+        columns=("district_code", "cohort", "listed", "seen", "seen_by_deadline_p10",
+                 "seen_by_deadline_p50", "seen_by_deadline_p90", "p_all_seen_by_deadline",
+                 "finish_p10", "finish_p50", "finish_p90"),
+        counts=("listed", "seen"),
+        derived={c: ("listed", "seen") for c in (
+            "seen_by_deadline_p10", "seen_by_deadline_p50", "seen_by_deadline_p90",
+            "p_all_seen_by_deadline", "finish_p10", "finish_p50", "finish_p90")},
+        group_cols=("cohort",),
+    ),
+    # Staff placed and the forecast with them: staff numbers are public (as in staffing), the
+    # expected unseen children are a count.
+    "staffing_allocation": QueryRules(
+        columns=("district_code", "cohort", "role", "in_post", "added", "expected_unseen_before",
+                 "expected_unseen_after", "p_all_before", "p_all_after", "finish_p50_before",
+                 "finish_p50_after", "needed_for_median", "needed_for_80pct",
+                 "needed_visited_median", "needed_visited_80pct", "target_date"),
+        hidden_counts={"_unseen": lambda df: df["expected_unseen_before"].astype(float).round()},
+        derived={c: ("_unseen",) for c in (
+            "expected_unseen_before", "expected_unseen_after", "p_all_before", "p_all_after",
+            "finish_p50_before", "finish_p50_after")},
+    ),
+    # Mixed: district alerts (no child_id) are district facts every role sees; child alerts
+    # are child-level (own district only for a head, none for the city role).
+    "alerts": QueryRules(
+        columns=("rule", "district_code", "child_id", "first_raised", "days_open"),
+        child_rows="child_id",
+    ),
     # Whole-city facts with nothing about a district's children: the same for every role.
     # (child_population is the published census figure; table_freshness counts whole tables.)
     "districts": QueryRules(columns=("district_code", "name_ko", "name_en", "child_population"), public=True),
@@ -165,6 +196,14 @@ def apply(query_name: str, df: pd.DataFrame, viewer: Viewer, *, district_code: s
 
     if rules.child_level:
         return _child_level(query_name, df, viewer)
+    if rules.child_rows:
+        child = df[rules.child_rows].notna().to_numpy()
+        if viewer.role == "city":
+            return df[~child].reset_index(drop=True)
+        if viewer.role == "district":
+            mine = (df["district_code"] == viewer.district_code).to_numpy()
+            return df[~child | mine].reset_index(drop=True)
+        return df.copy()
     if rules.public:
         return df.copy()
 
@@ -192,6 +231,8 @@ def for_sharing(query_name: str, df: pd.DataFrame) -> pd.DataFrame:
         raise ValueError(f"no access rules for query {query_name!r}: refusing to share its result")
     if rules.child_level:
         raise PermissionError(f"{query_name} is child-level: it is never exported for sharing")
+    if rules.child_rows:
+        return df[df[rules.child_rows].isna()].reset_index(drop=True)
     if rules.public:
         return df.copy()
     if "district_code" not in df.columns:

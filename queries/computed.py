@@ -51,6 +51,9 @@ REGISTRY = {c.name: c for c in (
               "needed_visited_80pct:integer target_date:date"),
         (Option("add_officials", int, 0, "staffing_allocation: abuse officials to place"),
          Option("add_planners", int, 0, "staffing_allocation: welfare planners to place"))),
+    Computed(
+        "alerts", "queries.alerts:alerts",
+        _cols("rule:text district_code:text child_id:text first_raised:date days_open:count")),
 )}
 
 

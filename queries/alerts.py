@@ -1,0 +1,238 @@
+"""alerts: what needs attention on day D, each alert with the day it was first raised.
+
+The five rules, their thresholds and their definitions live here, in RULES, and nowhere else:
+docs/alerts.md and the Data quality & definitions page show the same texts. Everything is
+computed from the data up to D, so any past day replays exactly as it was that morning.
+
+An alert "stands" on a day when its rule holds that day; `first_raised` is the first day of
+the unbroken run of standing days that ends on D (a rule that clears and fires again starts a
+new run), and `days_open` counts the days of that run, D included (1 on the day it is raised).
+"""
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, bindparam, text
+from sqlalchemy.engine import Engine
+
+COLUMNS = ("rule", "district_code", "child_id", "first_raised", "days_open")
+INPUT_DIR = Path(__file__).resolve().parent / "inputs"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    threshold: int
+    definition: str       # English; the page's catalog carries the Korean
+
+
+PACE_BELOW_HALF = Rule(
+    "pace_below_half", 3,
+    "A district whose pace (children first seen in the last 7 days, divided by 7, both cohorts) "
+    "has been below half the pace needed to finish by the deadline (children left to see "
+    "divided by the days left) on {threshold} days in a row. Checked from the programme's "
+    "eighth day (a full week of pace) to the day before the deadline.")
+HIGH_RISK_NO_REFERRAL = Rule(
+    "high_risk_no_referral", 2,
+    "A repeatedly reported child with a high-risk finding (a seen visit at risk high or "
+    "emergency, or abuse suspected) and no protective referral (police investigation, "
+    "protection agency or emergency protection) {threshold} days after the finding. Raised on "
+    "the finding's day plus {threshold}; clears when a referral is made or the child leaves "
+    "the list.")
+UNREACHABLE_NO_VISIT = Rule(
+    "unreachable_no_visit", 7,
+    "A child not seen after three or more visits, with no further visit for {threshold} days. "
+    "Raised {threshold} days after the latest visit; a new visit clears it (and starts the "
+    "count again), as does a first seen visit or leaving the list.")
+STALE_DATA = Rule(
+    "stale_data", 2,
+    "A district with children still to see and no visit recorded on the last {threshold} "
+    "working days (Monday to Friday; public holidays are not known to the dashboard): its data "
+    "may not have arrived. Clears on the next day with a visit.")
+OFFICIALS_BELOW_TARGET = Rule(
+    "officials_below_target", 1,
+    "A district with fewer abuse officials in post than its target (the latest target "
+    "effective by the day). Raised on the first day below the target; clears when the "
+    "officials in post reach the target again.")
+
+RULES = (PACE_BELOW_HALF, HIGH_RISK_NO_REFERRAL, UNREACHABLE_NO_VISIT, STALE_DATA,
+         OFFICIALS_BELOW_TARGET)
+CHILD_RULES = frozenset({HIGH_RISK_NO_REFERRAL.name, UNREACHABLE_NO_VISIT.name})
+
+
+def definitions() -> dict:
+    """{rule name: its definition with the threshold filled in}."""
+    return {r.name: r.definition.format(threshold=r.threshold) for r in RULES}
+
+
+# --- Reading ---------------------------------------------------------------------------------
+
+def _read(conn, name: str, params: dict) -> pd.DataFrame:
+    stmt = text((INPUT_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k in stmt._bindparams])
+    result = conn.execute(stmt, {k: params[k] for k in stmt._bindparams})
+    return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+
+
+def _dates(series: pd.Series) -> pd.Series:
+    """Dates from what a driver gives (date objects or ISO text); NaT for null."""
+    text_ = series.map(lambda v: None if v is None else str(v)[:10])
+    return pd.to_datetime(text_, format="%Y-%m-%d")
+
+
+def _run_start(flags: np.ndarray, days: pd.DatetimeIndex) -> pd.Timestamp | None:
+    """The first day of the run of True that ends on the last day; None if the last is False."""
+    if len(flags) == 0 or not flags[-1]:
+        return None
+    false = np.flatnonzero(~flags)
+    return days[false[-1] + 1] if len(false) else days[0]
+
+
+# --- The rules -------------------------------------------------------------------------------
+
+def _progress_by_day(daily: pd.DataFrame, districts: list, days: pd.DatetimeIndex):
+    """listed and seen per district (rows) and day (columns), both cohorts, as of each day."""
+    listed = np.zeros((len(districts), len(days)))
+    seen = np.zeros_like(listed)
+    if len(daily):
+        d_index = {d: i for i, d in enumerate(districts)}
+        row = daily["district_code"].map(d_index).to_numpy()
+        # Events before the first day count on the first day (the cumulative sum starts there).
+        col = np.clip(days.searchsorted(_dates(daily["day"])), 0, len(days) - 1)
+        n = pd.to_numeric(daily["children"]).to_numpy().astype(float)
+        for event, target, sign in (("listed", listed, 1), ("removed", listed, -1),
+                                    ("removed_seen", listed, -1), ("seen", seen, 1),
+                                    ("removed_seen", seen, -1)):
+            sel = (daily["event"] == event).to_numpy()
+            np.add.at(target, (row[sel], col[sel]), sign * n[sel])
+    return listed.cumsum(1), seen.cumsum(1)
+
+
+def pace_below_half(listed, seen, districts, days, start, deadline):
+    out = []
+    new_7d = seen - np.concatenate([np.zeros((len(districts), 7)), seen[:, :-7]], axis=1)
+    pace = new_7d / 7
+    left = (pd.Timestamp(deadline) - days).days.to_numpy()
+    needed = np.where(left > 0, (listed - seen) / np.maximum(left, 1), np.nan)
+    checked = (days >= pd.Timestamp(start) + pd.Timedelta(days=7)) & (left > 0)
+    below = checked & (pace < 0.5 * needed)
+    k = PACE_BELOW_HALF.threshold
+    # Standing on a day when it and the k - 1 days before were all below.
+    run = below.copy()
+    for j in range(1, k):
+        run[:, j:] &= below[:, :-j]
+        run[:, :j] = False
+    for i, d in enumerate(districts):
+        first = _run_start(run[i], days)
+        if first is not None:
+            out.append((PACE_BELOW_HALF.name, d, None, first))
+    return out
+
+
+def stale_data(visit_days, listed, seen, districts, days, start):
+    out = []
+    k = STALE_DATA.threshold
+    working = days.dayofweek < 5
+    has_visit = np.zeros((len(districts), len(days)), dtype=bool)
+    if len(visit_days):
+        d_index = {d: i for i, d in enumerate(districts)}
+        row = visit_days["district_code"].map(d_index).to_numpy()
+        col = days.get_indexer(_dates(visit_days["visit_date"]))
+        ok = col >= 0
+        has_visit[row[ok], col[ok]] = True
+    work_idx = np.flatnonzero(working)
+    for i, d in enumerate(districts):
+        stands = np.zeros(len(days), dtype=bool)
+        for j in range(len(days)):
+            recent = work_idx[work_idx <= j][-k:]
+            if len(recent) < k or days[recent[0]] < pd.Timestamp(start):
+                continue
+            remaining = listed[i, j] > seen[i, j]
+            stands[j] = remaining and not has_visit[i, recent].any()
+        first = _run_start(stands, days)
+        if first is not None:
+            out.append((STALE_DATA.name, d, None, first))
+    return out
+
+
+def officials_below_target(rows, districts, as_of):
+    out = []
+    if not len(rows):
+        return out
+    rows = rows.assign(start=_dates(rows["start_date"]), end=_dates(rows["end_date"]))
+    first_day = rows.loc[rows["kind"] == "target", "start"].min()   # no target, no alert
+    if pd.isna(first_day):
+        return out
+    days = pd.date_range(min(first_day, pd.Timestamp(as_of)), pd.Timestamp(as_of), freq="D")
+    for d in districts:
+        r = rows[rows["district_code"] == d]
+        staff = r[r["kind"] == "staff"]
+        targets = r[r["kind"] == "target"].sort_values("start")
+        if targets.empty:
+            continue
+        in_post = np.zeros(len(days))
+        for s, e in zip(staff["start"], staff["end"]):
+            in_post += (days >= s) & (pd.isna(e) | (days <= e))
+        pos = targets["start"].searchsorted(days, side="right") - 1
+        target = np.where(pos >= 0, pd.to_numeric(targets["value"]).to_numpy()[
+            np.maximum(pos, 0)], np.nan)
+        below = np.nan_to_num(in_post < target, nan=False).astype(bool) & (pos >= 0)
+        first = _run_start(below, days)
+        if first is not None:
+            out.append((OFFICIALS_BELOW_TARGET.name, d, None, first))
+    return out
+
+
+def child_rules(children: pd.DataFrame) -> list:
+    high = children["first_high_risk_on"].notna().to_numpy()
+    raised = np.where(
+        high,
+        _dates(children["first_high_risk_on"]) + pd.Timedelta(days=HIGH_RISK_NO_REFERRAL.threshold),
+        _dates(children["last_visit_on"]) + pd.Timedelta(days=UNREACHABLE_NO_VISIT.threshold))
+    rule = np.where(high, HIGH_RISK_NO_REFERRAL.name, UNREACHABLE_NO_VISIT.name)
+    return list(zip(rule, children["district_code"], children["child_id"],
+                    pd.to_datetime(raised)))
+
+
+def alerts(engine: Engine, *, as_of: dt.date, district: str | None = None,
+           cohort: str | None = None) -> pd.DataFrame:
+    """The alerts standing on `as_of`. `cohort` filters the child rules (district rules are
+    about both cohorts and stay)."""
+    from queries.runner import ensure_child_status, programme_dates
+    ensure_child_status(engine)
+    with engine.connect() as conn:
+        start, deadline = programme_dates(conn)
+        districts = [r[0] for r in conn.execute(
+            text("select district_code from districts order by district_code"))]
+        if start is None:
+            return pd.DataFrame(columns=list(COLUMNS))
+        window_start = min(start, as_of) - dt.timedelta(days=14)
+        params = {"as_of": as_of, "window_start": window_start,
+                  "high_risk_by": as_of - dt.timedelta(days=HIGH_RISK_NO_REFERRAL.threshold)}
+        daily = _read(conn, "alerts_daily", params)
+        visit_days = _read(conn, "alerts_visit_days", params)
+        children = _read(conn, "alerts_children", params)
+        officials = _read(conn, "alerts_officials", params)
+    children = children[children["first_high_risk_on"].notna() | (
+        _dates(children["last_visit_on"]) <= pd.Timestamp(
+            as_of - dt.timedelta(days=UNREACHABLE_NO_VISIT.threshold)))]
+    if cohort is not None:
+        children = children[children["cohort"] == cohort]
+    days = pd.date_range(pd.Timestamp(window_start), pd.Timestamp(as_of), freq="D")
+    listed, seen = _progress_by_day(daily, districts, days)
+    rows = (pace_below_half(listed, seen, districts, days, start, deadline)
+            + child_rules(children)
+            + stale_data(visit_days, listed, seen, districts, days, start)
+            + officials_below_target(officials, districts, as_of))
+    df = pd.DataFrame(rows, columns=["rule", "district_code", "child_id", "first_raised"])
+    df["first_raised"] = pd.to_datetime(df["first_raised"]).astype("datetime64[ns]")
+    df["days_open"] = ((pd.Timestamp(as_of) - df["first_raised"]).dt.days + 1).astype("int64")
+    if district is not None:
+        df = df[df["district_code"] == district]
+    order = {r.name: i for i, r in enumerate(RULES)}
+    df = df.assign(_o=df["rule"].map(order)).sort_values(
+        ["_o", "district_code", "child_id"], na_position="first").drop(columns="_o")
+    df["child_id"] = df["child_id"].astype(object).where(df["child_id"].notna(), None)
+    return df[list(COLUMNS)].reset_index(drop=True)
