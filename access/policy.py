@@ -47,6 +47,7 @@ class QueryRules:
     group_cols: tuple = ()            # rows sharing these form a column with a public city total
     complete_grid: bool = False       # absent rows mean zero: add them so zeros can be complements
     child_rows: str | None = None     # mixed: rows with a value in this column are child-level
+    city_rows: bool = False           # rows with district_code "" are city totals: public
 
 
 def _seen_7d(df: pd.DataFrame) -> pd.Series:
@@ -142,8 +143,8 @@ RULES: dict[str, QueryRules] = {
         group_cols=("cohort", "kind"),
         complete_grid=True,
     ),
-    # Issue 10. The forecast's district rows (the city rows, district_code "", are public and
-    # are split off before apply): its quantiles and dates give away the counts they rest on.
+    # Issue 10. The forecast: its quantiles and dates give away the counts they rest on. Its
+    # city rows (district_code "") are city facts, public to every role.
     "completion_forecast": QueryRules(
         columns=("district_code", "cohort", "listed", "seen", "seen_by_deadline_p10",
                  "seen_by_deadline_p50", "seen_by_deadline_p90", "p_all_seen_by_deadline",
@@ -153,6 +154,7 @@ RULES: dict[str, QueryRules] = {
             "seen_by_deadline_p10", "seen_by_deadline_p50", "seen_by_deadline_p90",
             "p_all_seen_by_deadline", "finish_p10", "finish_p50", "finish_p90")},
         group_cols=("cohort",),
+        city_rows=True,
     ),
     # Staff placed and the forecast with them: staff numbers are public (as in staffing), the
     # expected unseen children are a count.
@@ -165,6 +167,7 @@ RULES: dict[str, QueryRules] = {
         derived={c: ("_unseen",) for c in (
             "expected_unseen_before", "expected_unseen_after", "p_all_before", "p_all_after",
             "finish_p50_before", "finish_p50_after")},
+        group_cols=("cohort",),
     ),
     # Mixed: district alerts (no child_id) are district facts every role sees; child alerts
     # are child-level (own district only for a head, none for the city role).
@@ -206,6 +209,12 @@ def apply(query_name: str, df: pd.DataFrame, viewer: Viewer, *, district_code: s
         return df.copy()
     if rules.public:
         return df.copy()
+    if rules.city_rows and "district_code" in df.columns and (df["district_code"] == "").any():
+        city = df["district_code"] == ""
+        districts = apply(query_name, df[~city].reset_index(drop=True), viewer,
+                          district_code=district_code)
+        return pd.concat([districts, _with_markers(df[city], rules, masked=None)],
+                         ignore_index=True)
 
     if viewer.role == "district" and district_code not in (None, viewer.district_code):
         raise PermissionError(
@@ -235,6 +244,10 @@ def for_sharing(query_name: str, df: pd.DataFrame) -> pd.DataFrame:
         return df[df[rules.child_rows].isna()].reset_index(drop=True)
     if rules.public:
         return df.copy()
+    if rules.city_rows and "district_code" in df.columns and (df["district_code"] == "").any():
+        city = df["district_code"] == ""
+        return pd.concat([for_sharing(query_name, df[~city].reset_index(drop=True)),
+                          _with_markers(df[city], rules, masked=None)], ignore_index=True)
     if "district_code" not in df.columns:
         # A city-wide series (day by day) can be differenced into small counts: not shareable.
         raise PermissionError(f"{query_name} without districts is not exported for sharing")

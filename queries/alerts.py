@@ -134,7 +134,7 @@ def pace_below_half(listed, seen, districts, days, start, deadline):
 def stale_data(visit_days, listed, seen, districts, days, start):
     out = []
     k = STALE_DATA.threshold
-    working = days.dayofweek < 5
+    working = days.day_of_week < 5
     has_visit = np.zeros((len(districts), len(days)), dtype=bool)
     if len(visit_days):
         d_index = {d: i for i, d in enumerate(districts)}

@@ -43,12 +43,16 @@ class Query:
         return self.sql.get(dialect, self.sql["default"])
 
 
+def sql_names() -> list[str]:
+    """The queries that are .sql files here (dialect variants excluded)."""
+    return sorted(p.stem for p in QUERY_DIR.glob("*.sql") if "." not in p.stem)
+
+
 def names() -> list[str]:
     """Every query, by name: the stems of the .sql files here (dialect variants excluded) and
     the figures computed in Python (queries/computed.py)."""
     from queries import computed
-    sql = [p.stem for p in QUERY_DIR.glob("*.sql") if "." not in p.stem]
-    return sorted(sql + computed.names())
+    return sorted(sql_names() + computed.names())
 
 
 def _header_columns(sql: str) -> tuple[tuple[str, str], ...]:
@@ -79,7 +83,7 @@ def _with_includes(sql: str, dialect: str) -> str:
 
 @lru_cache(maxsize=None)
 def load(name: str) -> Query:
-    if name not in names():
+    if name not in sql_names():
         raise KeyError(f"unknown query {name!r}; known: {', '.join(names())}")
     default = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
     sql = {"default": _with_includes(default, "default")}

@@ -103,7 +103,7 @@ def test_every_query_runs_on_an_empty_database_with_its_header_columns(engine, n
 
 def test_sql_files_return_exactly_the_header_columns(db):
     # The header is the documentation: a column the SQL returns but the header omits fails here.
-    for name in queries.names():
+    for name in runner.sql_names():
         query = runner.load(name)
         stmt = runner._statement(query.text_for(db.dialect.name))
         params = runner.derived_params(D, dt.date(2021, 1, 13), dt.date(2021, 3, 31))
@@ -466,7 +466,7 @@ start_date,deadline,reports_per_official
 
 
 def test_sql_has_no_dialect_only_functions_outside_variants():
-    for name in queries.names():
+    for name in runner.sql_names():
         sql = runner.load(name).sql["default"].lower()
         variant = runner.load(name).sql.get("postgresql")
         if variant is None:
