@@ -231,7 +231,7 @@ def build_units(inp: Inputs, models: dict) -> Units:
     for cohort in COHORTS:
         m = models[cohort]
         u = inp.units[inp.units["cohort"] == cohort]
-        u_idx = u["district_code"].map(d_index).to_numpy()
+        u_idx = u["district_code"].map(d_index).to_numpy(dtype=np.int64)
 
         def spread(values):
             out = np.zeros(nd)
@@ -240,7 +240,7 @@ def build_units(inp: Inputs, models: dict) -> Units:
 
         listed, seen = spread(u["listed"]), spread(u["seen"])
         v = inp.visited[inp.visited["cohort"] == cohort]
-        v_idx = v["district_code"].map(d_index).to_numpy()
+        v_idx = v["district_code"].map(d_index).to_numpy(dtype=np.int64)
         age = -v["fv"].to_numpy()
         stay = m.reachable * (1 - m.hazard) ** age
         post = stay / (stay + 1 - m.reachable)
@@ -256,7 +256,7 @@ def build_units(inp: Inputs, models: dict) -> Units:
         # Staff in post today against the mean over the pace's days: a district that gained
         # (lost) staff recently visits faster (slower) from now on.
         st = inp.staff[inp.staff["role"] == ROLE_OF[cohort]]
-        s_idx = st["district_code"].map(d_index).to_numpy()
+        s_idx = st["district_code"].map(d_index).to_numpy(dtype=np.int64)
         starts, ends = st["start"].to_numpy(), st["end"].to_numpy()
         ends = np.where(np.isnan(ends), np.inf, ends)
         cnt = st["staff"].to_numpy().astype(float)
