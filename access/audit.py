@@ -118,5 +118,14 @@ if __name__ == "__main__":
     if sys.argv[1:] != ["protect"]:
         sys.exit("usage: python -m access.audit protect   (installs the append-only triggers on "
                  "the database of CASES_DB_URL)")
-    protect(make_engine())
-    print("audit_log is append-only")
+    from data.db import database_url, require_existing
+    from data.errors import guarded
+
+    def _protect() -> int:
+        require_existing(database_url())
+        protect(make_engine())
+        print("audit_log is append-only")
+        return 0
+    # One line on any failure (an unreachable database, a role without the right), no traceback.
+    sys.exit(guarded("access.audit protect", _protect, database_url(),
+                     "no trigger was installed"))

@@ -16,17 +16,14 @@ Set CASES_DEBUG=1 to see the traceback of an unexpected error.
 """
 import argparse
 import datetime as dt
-import os
-import sqlite3
 import sys
 import time
-import traceback
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from data.db import create_schema, database_url, foreign_tables, make_engine, sqlite_path
+from data.errors import describe, first_line as _first_line, shown_url as _shown
 from data.lock import LoadRunning
 
 SCALE_RANGE = (0.01, 100.0)
@@ -58,36 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     except LoadRunning as e:
         print(f"error: {args.command}: {e}", file=sys.stderr)
         return 1
-    except (SQLAlchemyError, sqlite3.Error, _psycopg_error()) as e:
-        # Only the first line of the driver's message: the lines after it (DETAIL, CONTEXT) may
-        # quote a row of the extract, which has no place in a terminal or a log.
-        orig = getattr(e, "orig", None) or e
-        print(f"error: {args.command} failed: database {_shown(args.db)}: {_first_line(orig)};"
-              f" {nothing}", file=sys.stderr)
-        return 1
-    except OSError as e:
-        where = f" {e.filename}" if getattr(e, "filename", None) else ""
-        print(f"error: {args.command} failed:{where} {e.strerror or _first_line(e)}; {nothing}",
-              file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"interrupted: {nothing}", file=sys.stderr)
-        return 130
-    except Exception as e:        # a bug of ours: one line, never the values it was handling
-        if os.environ.get("CASES_DEBUG") == "1":
-            traceback.print_exc()
-        print(f"error: {args.command} failed: internal error ({type(e).__name__}); {nothing}"
-              " (CASES_DEBUG=1 shows the traceback)", file=sys.stderr)
-        return 1
-
-
-def _psycopg_error():
-    # Raised unwrapped by the loader's COPY; psycopg is only there when PostgreSQL is used.
-    try:
-        import psycopg
-        return psycopg.Error
-    except ImportError:
-        return sqlite3.Error
+    except BaseException as e:        # noqa: BLE001 -- every class becomes one line
+        if isinstance(e, SystemExit):
+            raise
+        print(describe(args.command, e, args.db, nothing), file=sys.stderr)
+        return 130 if isinstance(e, KeyboardInterrupt) else 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -302,18 +274,6 @@ def _refresh(args, started: float) -> int:
         bump_version(conn)
     print(f"refreshed child_status in {_shown(args.db)} in {time.monotonic() - started:.1f}s")
     return 0
-
-
-def _shown(url: str | None) -> str:
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "(unreadable URL)"
-
-
-def _first_line(e: BaseException) -> str:
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ One setting chooses the database: the environment variable CASES_DB_URL (an SQLA
 `postgresql+psycopg://...` in production). Without it, the embedded SQLite file data/cases.db.
 
 How the engine keeps serving through loads and outages (issue 12):
-- SQLite files run in WAL mode with a busy timeout: readers read the last committed state while
+- SQLite files run in WAL mode (set by create_schema) with a busy timeout: readers read the last committed state while
   a load writes, and a writer (an audit insert) waits for the load's short final switch instead
   of failing at once.
 - SQLite files are not pooled: every checkout opens the file by its path, so a file replaced,
@@ -39,6 +39,14 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def require_existing(url: str) -> None:
+    """Refuse an SQLite path with no file: connecting would create an empty database there."""
+    from data.errors import Refused
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        raise Refused(f"no SQLite database file at {path}")
+
+
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     parsed = make_url(url)
@@ -59,20 +67,19 @@ def make_engine(url: str | None = None) -> Engine:
             # SQLite leaves foreign keys unchecked unless asked, per connection.
             cursor = dbapi_connection.cursor()
             cursor.execute("pragma foreign_keys = on")
-            try:
-                # Persistent in the file once set; a read-only file keeps its mode (and is
-                # still readable), so a failure here is not an error.
-                if cursor.execute("pragma journal_mode").fetchone()[0] not in ("wal", "memory"):
-                    cursor.execute("pragma journal_mode = wal")
-            except Exception:
-                pass
             cursor.close()
     return engine
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every table that is missing; existing tables are left as they are."""
+    """Create every table that is missing; existing tables are left as they are. An SQLite file
+    is switched to WAL mode (persistent in the file), so that readers never wait for a load."""
     metadata.create_all(engine)
+    if sqlite_path(str(engine.url)) is not None:
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            if raw.execute("pragma journal_mode").fetchone()[0] != "wal":
+                raw.execute("pragma journal_mode = wal")
 
 
 def foreign_tables(engine: Engine) -> list[str]:

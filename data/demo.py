@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import inspect, select, text
 from sqlalchemy.engine import make_url
 
-from data.db import database_url, make_engine
+from data.db import database_url, foreign_tables, make_engine
 from data.generate import generate
 from data.schema import programme
 
@@ -90,6 +90,9 @@ def _ensure_sqlite_file(url: str, path: Path) -> bool:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _sqlite_has_programme(path):
             return False                      # another process filled it while we waited
+        if path.exists() and path.stat().st_size > 0:
+            _fill_in_place(url, path)
+            return True
         fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
         os.close(fd)
         try:
@@ -101,3 +104,18 @@ def _ensure_sqlite_file(url: str, path: Path) -> bool:
     finally:
         os.close(lock)
     return True
+
+
+def _fill_in_place(url: str, path: Path) -> None:
+    """A database file that holds something is never replaced: another application's is
+    refused, and one of ours without a programme (an audit log, say) is filled in place by the
+    generator, which itself refuses when any extract table holds rows."""
+    from data.errors import Refused
+    engine = make_engine(url)
+    try:
+        others = foreign_tables(engine)
+        if others:
+            raise Refused(f"{path} holds another application's tables ({', '.join(others[:3])})")
+        generate(engine, seed=DEMO_SEED, scale=DEMO_SCALE, today=DEMO_TODAY)
+    finally:
+        engine.dispose()

