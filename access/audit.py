@@ -22,7 +22,8 @@ from sqlalchemy.engine import Engine
 from access.viewer import Viewer
 from data.schema import audit_log
 
-ACTIONS = ("view", "download", "child_list", "login", "refused", "logout")
+ACTIONS = ("view", "download", "child_list", "login", "refused", "logout",
+           "pack_built", "delivered", "delivery_failed")  # the last three: briefing/
 SQL_DIR = Path(__file__).resolve().parent / "sql"
 MAX_DETAIL = 2000
 _SECRET_KEY = re.compile(r"token|password|passwd|secret|cookie|authorization|credential", re.I)

@@ -6,6 +6,7 @@ A TOML file OUTSIDE the repository (it names real staff), its path in env CASES_
     email = "head.district@example.go.kr"   # or sub = "..." (the identity provider's subject)
     role = "district"                       # city | response_team | district
     district = "11110"                      # the MOIS code, for role "district" only
+    lang = "en"                             # the briefing pack's language: ko (default) | en
 
 Emails match case-insensitively; `sub` matches exactly. An identity listed twice, an unknown key
 (a typo such as `distrcit`) or a bad role is an error naming the entry, so a mistake in the file
@@ -21,7 +22,8 @@ from pathlib import Path
 from access.viewer import ROLES, Viewer
 
 ENV = "CASES_ROLE_MAP"
-_KEYS = {"email", "sub", "role", "district", "note"}
+_KEYS = {"email", "sub", "role", "district", "note", "lang"}
+LANGS = ("ko", "en")
 _DISTRICT = re.compile(r"^[0-9]{5}$")
 
 
@@ -35,6 +37,7 @@ class Entry:
     sub: str | None
     role: str
     district: str | None
+    lang: str = "ko"
 
 
 class RoleMap:
@@ -103,7 +106,7 @@ def _entry(item, where) -> Entry:
     unknown = set(item) - _KEYS
     if unknown:
         raise RoleMapError(f"{where}: unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
-    for key in ("email", "sub", "role", "district"):
+    for key in ("email", "sub", "role", "district", "lang"):
         if key in item and not isinstance(item[key], str):
             raise RoleMapError(f"{where}: {key} must be a quoted string")
     email = item.get("email", "").strip().lower() or None
@@ -121,4 +124,7 @@ def _entry(item, where) -> Entry:
             raise RoleMapError(f"{where}: role 'district' needs district = a five-digit MOIS code, got {district!r}")
     elif district is not None:
         raise RoleMapError(f"{where}: only role 'district' takes a district (this is {role!r})")
-    return Entry(email=email, sub=sub, role=role, district=district)
+    lang = item.get("lang", "ko")
+    if lang not in LANGS:
+        raise RoleMapError(f"{where}: lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    return Entry(email=email, sub=sub, role=role, district=district, lang=lang)

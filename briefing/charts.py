@@ -78,9 +78,12 @@ def png(fig, *, height_mm: float, width_mm: float) -> bytes:
 
 
 def _render(spec: dict) -> bytes:
-    import plotly.graph_objects as go
+    import kaleido
+    layout = spec["layout"]
     try:
-        return pio.to_image(go.Figure(spec), format="png", scale=SCALE)
+        return kaleido.calc_fig_sync(spec, opts={"format": "png", "scale": SCALE,
+                                                 "width": layout["width"],
+                                                 "height": layout["height"]})
     except Exception as exc:  # noqa: BLE001 - kaleido raises many kinds; one line for the user
         raise ChartError(f"a chart could not be drawn: {_first_line(exc)}") from None
 
