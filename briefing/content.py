@@ -17,6 +17,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from briefing import texts
+from access import scoped
 from briefing.source import Source
 from pages.common import figures, summaries
 
@@ -167,8 +168,9 @@ def city_page(source: Source, w, names: dict, scope) -> Page:
 
     daily = figures.sum_cohorts(source.figure("city_progress_daily", scope))
     pace = total.iloc[0]["pace_7d"]
-    chart = figures.burnup(daily, deadline=deadline,
-                           pace=None if pd.isna(pace) else float(pace), labels=burnup_labels(w))
+    chart = figures.localize(figures.burnup(daily, deadline=deadline,
+                                            pace=None if pd.isna(pace) else float(pace),
+                                            labels=burnup_labels(w)), w.lang)
 
     comparison = source.district_comparison(scope)
     active = int(comparison["districts_active"].iloc[0]) if len(comparison) else 0
@@ -281,7 +283,8 @@ def calls_and_quality_page(source: Source, w, names: dict, scope) -> Page:
         Column("plan_rate", w.label("plan_rate"), "rate"),
         Column("gap_to_plan", w["gap_pt"], "points"),
         Column("pace_7d", w["pace_now"], "num1"),
-        Column("required_pace", w["pace_needed"], "num1")], calls)
+        Column("required_pace", w["pace_needed"], "num1"),
+        Column("waiting", w["waiting"], "int")], calls.assign(waiting=calls["listed"] - calls["seen"]))
     blocks = [Block("heading", w["calls"])]
     blocks.append(Block("table", table=calls_table) if len(calls) else Block("text", w["calls_none"]))
 
@@ -325,7 +328,7 @@ def district_pages(source: Source, w, names: dict, scope, code: str) -> list[Pag
     rows = []
     for key, kind in COMPARED:
         rank_col = f"rank_{key}"
-        rows.append({"figure": w.label(key), "kind": kind, "district": mine[key],
+        rows.append({"figure": w["gap_pt"] if key == "gap_to_plan" else w.label(key), "kind": kind, "district": mine[key],
                      "city": city[key], "rank": mine.get(rank_col) if rank_col in mine else None})
     compare = pd.DataFrame(rows)
     compare_table = Table(w["sheet_compare"], [
@@ -336,17 +339,19 @@ def district_pages(source: Source, w, names: dict, scope, code: str) -> list[Pag
     labels = {"districts": w["district"], "selected": name, "city": w["city"],
               "limit95": "95 %", "limit998": "99.8 %", "x": w.label("listed"),
               "y": w.label("completion_rate")}
-    funnel = figures.funnel(shown, highlight=code, labels=labels)
+    # As on the District detail page: the points the head may see, the line at the true city rate.
+    city_rate = comparison["city_rate"].iloc[0]
+    funnel = figures.localize(figures.funnel(
+        shown[~shown["completion_rate_suppressed"]], highlight=code, labels=labels,
+        city_rate=None if pd.isna(city_rate) else float(city_rate)), w.lang)
     where = _funnel_where(mine)
-    hidden = int(comparison.loc[comparison["district_code"] != code,
-                                "completion_rate_suppressed"].sum()) \
-        if "completion_rate_suppressed" in comparison else 0
-    others = active - int(mine["listed"] > 0)
+    hidden, others = scoped.hidden_others(comparison, code)
 
     daily = figures.sum_cohorts(source.figure("city_progress_daily", scope, district=code))
     pace = mine["pace_7d"]
-    burnup = figures.burnup(daily, deadline=deadline, pace=None if pd.isna(pace) else float(pace),
-                            labels=burnup_labels(w))
+    burnup = figures.localize(figures.burnup(daily, deadline=deadline,
+                                             pace=None if pd.isna(pace) else float(pace),
+                                             labels=burnup_labels(w)), w.lang)
 
     page1 = [Block("heading", w["compare"].format(d=name)), Block("table", table=compare_table),
              Block("heading", w["funnel"].format(d=name)),

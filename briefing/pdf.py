@@ -72,7 +72,7 @@ def render(pack: Pack) -> tuple[bytes, int]:
 
 
 def _page(doc: _Document, page: Page) -> None:
-    doc.add_page(orientation="L" if page.landscape else "P")
+    doc.add_page(orientation="L" if page.landscape and not _fits_portrait(doc, page) else "P")
     w = doc.pack.words
     if doc.page_no() == 1:
         doc.set_font(FONT, "B", 15)
@@ -230,6 +230,19 @@ def _table(doc: _Document, table: Table) -> None:
         if bold:
             doc.set_font(FONT, "", size)
     doc.ln(1.5)
+
+
+def _fits_portrait(doc: _Document, page: Page) -> bool:
+    """Whether every table of a page that may need landscape fits the width of a portrait page."""
+    doc.set_font(FONT, "", TABLE)
+    portrait = 210 - 2 * MARGIN
+    for block in page.blocks:
+        if block.table is not None and block.table.in_pdf:
+            columns = cell_texts(block.table, doc.pack.words)
+            if sum(_column_width(doc, c.label, v)
+                   for c, v in zip(block.table.columns, columns)) > portrait:
+                return False
+    return True
 
 
 def _column_width(doc, label: str, values: list[str]) -> float:

@@ -77,13 +77,7 @@ class Source:
     def attention(self, scope: Scope, district: str | None = None) -> pd.DataFrame:
         """The attention list as the scope may see it, in the order to act on it (the dashboard's:
         severity, then the longest waiting), with days waited. PermissionError for the city."""
-        name = "attention_detail" if "attention_detail" in queries.names() else "attention_list"
-        df = self.figure(name, scope, district=district)
-        if "severity" not in df.columns:
-            # attention_detail's severity: repeat_report before neglect_risk, and within a
-            # cohort high_risk_no_referral before unreachable.
-            df["severity"] = (1 + 2 * (df["cohort"] == "neglect_risk").astype(int)
-                              + (df["reason"] == "unreachable").astype(int))
+        df = self.figure("attention_detail", scope, district=district)
         df["since"] = pd.to_datetime(df["since"])
         df["days_waited"] = (pd.Timestamp(self.as_of) - df["since"]).dt.days
         return df.sort_values(["severity", "since", "child_id"], ignore_index=True)
