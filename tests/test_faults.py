@@ -400,3 +400,68 @@ def test_two_loads_at_once(db_url, tmp_path):
                               " nothing was written")
     assert snapshot(engine, tmp_path / "after") == before
     engine.dispose()
+
+
+# --- 2. recovery without a restart ---
+
+def _districts(engine) -> list[str]:
+    with engine.connect() as conn:
+        return [r[0] for r in conn.execute(text("select district_code from districts"
+                                                " order by district_code"))]
+
+
+@pytest.mark.parametrize("how", ["replaced", "deleted and restored", "permissions changed"])
+def test_the_same_engine_recovers_when_the_sqlite_file_changes(how, tmp_path):
+    """The dashboard keeps one engine per process; the next click must see the file as it is."""
+    url = _filled_sqlite(tmp_path / "cases.db", tmp_path)
+    engine = make_engine(url)                       # the app's long-lived engine
+    assert _districts(engine) == ["11110", "11140"]
+    path = tmp_path / "cases.db"
+    saved = tmp_path / "saved.db"
+    if how == "replaced":
+        other = tmp_path / "other.db"
+        other_url = f"sqlite:///{other}"
+        e2 = make_engine(other_url)
+        from data.db import create_schema
+        create_schema(e2)
+        load_extract(e2, write_extract(tmp_path / "one", {"districts.csv": VALID["districts.csv"]
+                                                         .replace("11140,구B,District B,0\n", "")}))
+        e2.dispose()
+        os.replace(other, path)
+        assert _districts(engine) == ["11110"]
+    elif how == "deleted and restored":
+        import shutil
+        shutil.copy(path, saved)
+        path.unlink()
+        shutil.copy(saved, path)
+    else:
+        os.chmod(path, 0o444)
+        assert _districts(engine) == ["11110", "11140"]
+        os.chmod(path, 0o644)
+    # Writing works too: not "attempt to write a readonly database" from a stale connection.
+    from data.dataset import bump_version
+    with engine.begin() as conn:
+        bump_version(conn)
+    assert data_version(make_engine(url)) == data_version(engine) >= 1
+    engine.dispose()
+
+
+def test_the_same_engine_recovers_after_postgresql_drops_its_connections(pg_server_url,
+                                                                          tmp_path):
+    """A server restart, as the app's pool sees it: every pooled connection is gone."""
+    db_url = pg_server_url
+    engine = make_engine(db_url)
+    from data.db import create_schema
+    from data.schema import metadata
+    metadata.drop_all(engine)
+    create_schema(engine)
+    load_extract(engine, write_extract(tmp_path / "x", VALID))
+    assert _districts(engine) == ["11110", "11140"]
+    with engine.connect() as conn:
+        backend = conn.execute(text("select pg_backend_pid()")).scalar()
+    admin = make_engine(db_url)
+    with admin.connect() as conn:
+        assert conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": backend}).scalar()
+    admin.dispose()
+    time.sleep(0.2)
+    assert _districts(engine) == ["11110", "11140"]     # pre-ping replaced the dead connection
