@@ -5,6 +5,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from briefing import page as briefing_pack
 from pages.common import data, filters, i18n, layout, summaries
 
 T = {
@@ -84,6 +85,8 @@ layout.page_header(t["title"], t["subtitle"])
 day = f.as_of
 previous = day - timedelta(days=1)
 st.caption(t["print"])
+briefing_pack.download_buttons(data.engine(), data.viewer(), day, i18n.lang(), data.data_version(),
+                               t["title"])
 
 today = data.fetch("daily_changes", as_of=day)
 before = data.fetch("daily_changes", as_of=previous)
