@@ -40,18 +40,25 @@ def _hover_definition(text: str) -> str:
 def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition: str = "",
                percent: bool = False, diverging: bool = False, geojson: dict | None = None,
                no_data_label: str = "no data", highlight: str | None = None,
-               height_px: int = 600) -> go.Figure:
+               height_px: int = 600, higher_is_better: bool = True,
+               points: str | None = None) -> go.Figure:
     """One polygon per row of `values` (district_code, name, `value`), coloured by `value`.
 
     Rows whose value is null are drawn grey and say `no_data_label` on hover. Districts with no
-    boundary cannot be drawn (geo.boundaries.missing tells which).
+    boundary cannot be drawn (geo.boundaries.missing tells which). The worst districts are the
+    darkest (viridis, which stays readable for colour-blind viewers): the lowest values when
+    `higher_is_better`, else the highest. points: the value is a difference of two rates, shown
+    in percentage points with this unit ("pt", "%p").
     """
     d = values.copy()
     d["district_code"] = d["district_code"].astype(str)
     geojson = geojson or boundaries.for_districts(d["district_code"])
     center, zoom = center_zoom(boundaries.bounds(geojson), height_px=height_px)
     about = _hover_definition(definition)
-    fmt = "%{z:.1%}" if percent else "%{z:,.2f}"
+    unit = (points if points.startswith("%") else f" {points}") if points else ""
+    if points:
+        d[value] = d[value].astype(float) * 100
+    fmt = f"%{{z:+.1f}}{unit}" if points else "%{z:.1%}" if percent else "%{z:,.2f}"
     has = d[d[value].notna()]
     none = d[d[value].isna()]
     fig = go.Figure()
@@ -69,13 +76,15 @@ def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition
             top = float(has[value].abs().max()) or 1.0
             extra = {"colorscale": "RdBu", "zmid": 0, "zmin": -top, "zmax": top}
         else:
-            extra = {"colorscale": "Blues"}
+            extra = {"colorscale": "Viridis", "reversescale": not higher_is_better}
         fig.add_trace(go.Choroplethmap(
             geojson=geojson, featureidkey=f"properties.{boundaries.KEY}",
             locations=has["district_code"], z=has[value].astype(float), meta="value",
             marker={"line": {"color": "white", "width": 1}, "opacity": 0.85}, name=value_label,
             text=has["name"], customdata=has["district_code"],
-            colorbar={"title": {"text": value_label}, "tickformat": ".0%" if percent else None},
+            colorbar={"title": {"text": value_label},
+                      "tickformat": ".0%" if percent and not points else ",~f",
+                      "ticksuffix": unit or None},
             hovertemplate=f"<b>%{{text}}</b><br>{value_label}: {fmt}<br><br>"
                           f"<span style='font-size:11px'>{about}</span><extra></extra>",
             **extra,
@@ -85,7 +94,7 @@ def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition
             geojson=boundaries.for_districts([highlight]),
             featureidkey=f"properties.{boundaries.KEY}", locations=[highlight], z=[0],
             meta="highlight", colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-            showscale=False, marker={"line": {"color": "#ff7f0e", "width": 3}},
+            showscale=False, marker={"line": {"color": "#E69F00", "width": 4}},
             hoverinfo="skip",
         ))
     fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom},

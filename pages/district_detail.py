@@ -75,7 +75,7 @@ def _funnel(highlight, selected_name):
     shown = comparison[~comparison["completion_rate_suppressed"]]
     points = shown.assign(name=i18n.district_names(shown["district_code"]))
     city_rate = comparison["city_rate"].iloc[0] if len(comparison) else None
-    st.plotly_chart(figures.funnel(points, highlight=highlight,
+    layout.chart(figures.funnel(points, highlight=highlight,
                                    labels={**funnel_labels, "selected": selected_name},
                                    city_rate=None if pd.isna(city_rate) else float(city_rate),
                                    note=data.hidden_note(comparison)),
@@ -101,12 +101,14 @@ mine = comparison[comparison["district_code"] == code]
 
 
 def _fmt(key, value):
+    if key == "gap_to_plan":
+        return i18n.fmt_points(value)
     if key in PERCENT:
         return i18n.fmt_rate(value)
     if key == "projected_completion":
         return i18n.fmt_date(value)
     if key in ("pace_7d", "required_pace"):
-        return i18n.fmt_num(value, 1)
+        return i18n.fmt_pace(value)
     return i18n.fmt_int(value)
 
 
@@ -127,7 +129,7 @@ if not mine.empty:
     cols = st.columns(3)
     cols[0].metric(i18n.label("completion_rate"), i18n.fmt_rate(row["completion_rate"]),
                    help=layout.definition("completion_rate"))
-    cols[1].metric(i18n.label("gap_to_plan"), i18n.fmt_rate(row["gap_to_plan"]),
+    cols[1].metric(i18n.label("gap_to_plan"), i18n.fmt_points(row["gap_to_plan"]),
                    help=layout.definition("gap_to_plan"))
     cols[2].metric(i18n.label("projected_completion"), i18n.fmt_date(row["projected_completion"]),
                    help=layout.definition("projected_completion"))
@@ -155,7 +157,7 @@ else:
                          "projection": i18n.label("projected_completion"),
                          "deadline": i18n.label("deadline"), "x": i18n.pick("Day", "날짜"),
                          "y": i18n.pick("Children", "아동 수")}
-        st.plotly_chart(figures.burnup(daily, deadline=deadline,
+        layout.chart(figures.burnup(daily, deadline=deadline,
                                        pace=None if pd.isna(pace) else float(pace),
                                        labels=burnup_labels), key="detail_burnup")
 

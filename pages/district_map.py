@@ -30,15 +30,15 @@ T = {
         "values": "자치구별 값",
     },
 }
-# measure -> (source, percent?, diverging?)
+# measure -> (source, percent?, diverging?, higher is better?); the worst districts are darkest
 MEASURES = {
-    "completion_rate": ("progress", True, False),
-    "gap_to_plan": ("progress", True, True),
-    "pace_ratio": ("progress", True, False),
-    "unreachable": ("progress", False, False),
-    "listed": ("progress", False, False),
-    "reports_per_official": ("staffing", False, False),
-    "neglect_remaining_per_planner": ("staffing", False, False),
+    "completion_rate": ("progress", True, False, True),
+    "gap_to_plan": ("progress", True, True, True),
+    "pace_ratio": ("progress", True, False, True),
+    "unreachable": ("progress", False, False, False),
+    "listed": ("progress", False, False, False),
+    "reports_per_official": ("staffing", False, False, False),
+    "neglect_remaining_per_planner": ("staffing", False, False, False),
 }
 MEASURE_KEY = "map_measure"
 DETAIL_PAGE = "pages/district_detail.py"
@@ -51,7 +51,7 @@ layout.page_header(t["title"], t["subtitle"])
 
 measure = st.selectbox(t["measure"], list(MEASURES), key=MEASURE_KEY, format_func=i18n.label,
                        help=None)
-source, percent, diverging = MEASURES[measure]
+source, percent, diverging, higher_is_better = MEASURES[measure]
 st.caption(layout.definition(measure))
 
 codes = data.district_codes()
@@ -71,7 +71,9 @@ if missing:
 
 fig = maps.choropleth(frame, value=measure, value_label=i18n.label(measure),
                       definition=layout.definition(measure), percent=percent,
-                      diverging=diverging, no_data_label=t["no_data"], highlight=f.district)
+                      diverging=diverging, no_data_label=t["no_data"], highlight=f.district,
+                      higher_is_better=higher_is_better,
+                      points=i18n.points_unit() if measure == "gap_to_plan" else None)
 event = layout.chart(fig, key="district_map", on_select="rerun", selection_mode="points",
                      config={"scrollZoom": False})
 

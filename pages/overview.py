@@ -135,30 +135,37 @@ for row in per_cohort.to_dict("records"):
                   delta_color="gray", help=layout.definition("required_pace"))
     else:
         slow = pd.notna(row["pace_ratio"]) and row["pace_ratio"] < 1
-        c4.metric(t["pace_needed"], t["per_day"].format(p=i18n.fmt_num(row["required_pace"], 1)),
-                  delta=t["pace_now"].format(p=i18n.fmt_num(row["pace_7d"], 1)), delta_arrow="off",
+        c4.metric(t["pace_needed"], t["per_day"].format(p=i18n.fmt_pace(row["required_pace"])),
+                  delta=t["pace_now"].format(p=i18n.fmt_pace(row["pace_7d"])), delta_arrow="off",
                   delta_color="red" if slow else "green",
                   help=layout.definition("required_pace") + "\n\n" + layout.definition("pace_7d"))
+    # The three parts add up to Listed; unreachable children are among the visited, not seen.
     st.caption(f"{i18n.label('seen')}: {i18n.fmt_int(row['seen'])} · "
-               f"{i18n.label('unreachable')}: {i18n.fmt_int(row['unreachable'])} · "
+               f"{i18n.label('attempted_not_seen')}: {i18n.fmt_int(row['attempted_not_seen'])} "
+               f"({i18n.label('unreachable')}: {i18n.fmt_int(row['unreachable'])}) · "
                f"{i18n.label('not_attempted')}: {i18n.fmt_int(row['not_attempted'])}")
 
 st.subheader(t["burnup"])
 if by_cohort_daily is None:
     st.info(t["not_for_role"])
 else:
-    daily = figures.sum_cohorts(by_cohort_daily)
-    if daily.empty:
-        st.info(t["no_daily"])
-    else:
-        labels = {k: i18n.label(k) for k in ("listed", "seen")}
-        labels.update(plan=i18n.label("plan_rate"), projection=i18n.label("projected_completion"),
-                      deadline=i18n.label("deadline"), x=i18n.pick("Day", "날짜"),
-                      y=i18n.pick("Children", "아동 수"))
-        pace = None if pd.isna(total["pace_7d"]) else float(total["pace_7d"])
-        st.plotly_chart(figures.burnup(daily, deadline=deadline, pace=pace, labels=labels),
-                        key="overview_burnup")
-        st.caption(t["burnup_note"].format(d=i18n.fmt_date(deadline)))
+    labels = {k: i18n.label(k) for k in ("listed", "seen")}
+    labels.update(plan=i18n.label("plan_rate"), projection=i18n.label("projected_completion"),
+                  deadline=i18n.label("deadline"), x=i18n.pick("Day", "날짜"),
+                  y=i18n.pick("Children", "아동 수"))
+    # One small chart per cohort, each on its own scale: the cohorts differ fifty-fold in size.
+    rows = per_cohort.to_dict("records")
+    for col, row in zip(st.columns(len(rows)) if rows else [], rows):
+        daily = figures.sum_cohorts(by_cohort_daily[by_cohort_daily["cohort"] == row["cohort"]])
+        with col:
+            st.markdown(f"**{i18n.cohort_name(row['cohort'])}**")
+            if daily.empty:
+                st.info(t["no_daily"])
+                continue
+            pace = None if pd.isna(row["pace_7d"]) else float(row["pace_7d"])
+            layout.chart(figures.burnup(daily, deadline=deadline, pace=pace, labels=labels),
+                         key=f"overview_burnup_{row['cohort']}")
+    st.caption(t["burnup_note"].format(d=i18n.fmt_date(deadline)))
 
 st.subheader(t["districts"])
 # Every district at the grain shown; "behind plan" is a city fact from every district's
@@ -170,8 +177,9 @@ st.metric(i18n.label("districts_behind"), t["behind"].format(n=behind, total=act
           help=layout.definition("districts_behind"))
 shown = by_district[~by_district["gap_to_plan_suppressed"] & (by_district["listed"] > 0)]
 bars = shown.assign(name=i18n.district_names(shown["district_code"]))
-st.plotly_chart(
-    figures.district_bars(bars, value="gap_to_plan", percent=True, highlight=filters.highlight(),
+layout.chart(
+    figures.district_bars(bars, value="gap_to_plan", points=i18n.points_unit(),
+                          highlight=filters.highlight(),
                           title=t["gap_chart"], value_label=i18n.label("gap_to_plan"),
                           note=data.hidden_note(by_district)),
     key="overview_gap")

@@ -23,7 +23,19 @@
 --   finding         text   one of the findings above
 --   date            date   the date the finding is about
 -- Per-child dates come from child_status (data/child_status.sql).
+-- At a past as-of day the view counts only what the database held up to that day: a finding
+-- about a dated row needs that date on or before D, and the *_after_as_of findings (dates after
+-- the extract was made) are looked for only on the newest day of the data (the latest visit,
+-- referral or report, as the default as-of day), since at a past day later rows are later work.
 with
+newest as (
+    select max(d) as newest_on from (
+        select max(visit_date) as d from visits
+        union all select max(referred_on) from referrals
+        union all select max(received_on) from reports
+    ) latest
+),
+
 findings as (
     -- Each branch starts from what its index picks (few rows), not from every child.
     select s.child_id, s.district_code, s.cohort, 'visit_before_listed' as finding,
@@ -32,6 +44,7 @@ findings as (
     join visits v on v.child_id = s.child_id
     where s.first_unlisted_visit_on is not null
       and v.visit_date < s.listed_on
+      and v.visit_date <= :as_of
       and (cast(:district as text) is null or s.district_code = :district)
       and (cast(:cohort as text) is null or s.cohort = :cohort)
 
@@ -42,20 +55,25 @@ findings as (
     join visits v on v.visit_id = r.visit_id
     where s.first_early_referral_on is not null
       and r.referred_on < v.visit_date
+      and r.referred_on <= :as_of
       and (cast(:district as text) is null or s.district_code = :district)
       and (cast(:cohort as text) is null or s.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'listed_after_as_of', c.listed_on
     from children c
+    cross join newest n
     where c.listed_on > :as_of
+      and :as_of >= n.newest_on
       and (cast(:district as text) is null or c.district_code = :district)
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
     select c.child_id, c.district_code, c.cohort, 'removed_after_as_of', c.removed_on
     from children c
+    cross join newest n
     where c.removed_on > :as_of
+      and :as_of >= n.newest_on
       and (cast(:district as text) is null or c.district_code = :district)
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 
@@ -63,7 +81,9 @@ findings as (
     select c.child_id, c.district_code, c.cohort, 'visit_after_as_of', v.visit_date
     from visits v
     join children c on c.child_id = v.child_id
+    cross join newest n
     where v.visit_date > :as_of
+      and :as_of >= n.newest_on
       and (cast(:district as text) is null or c.district_code = :district)
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 
@@ -71,7 +91,9 @@ findings as (
     select c.child_id, c.district_code, c.cohort, 'referral_after_as_of', r.referred_on
     from referrals r
     join children c on c.child_id = r.child_id
+    cross join newest n
     where r.referred_on > :as_of
+      and :as_of >= n.newest_on
       and (cast(:district as text) is null or c.district_code = :district)
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 
@@ -79,7 +101,9 @@ findings as (
     select c.child_id, c.district_code, c.cohort, 'closure_after_as_of', r.closed_on
     from referrals r
     join children c on c.child_id = r.child_id
+    cross join newest n
     where r.closed_on > :as_of
+      and :as_of >= n.newest_on
       and (cast(:district as text) is null or c.district_code = :district)
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 

@@ -180,3 +180,37 @@ def test_every_definition_is_in_both_languages():
                 "neglect_remaining_per_planner", "newly_seen", "new_referrals",
                 "new_police_referrals", "new_high_risk"]
     assert not [k for k in contract if k not in definitions.DEFINITIONS]
+
+
+# --- issue 8 §4/§6: points, value labels, zero line, dates and numbers per language ----------
+
+def test_gap_bars_are_in_points_with_value_labels_and_a_zero_line():
+    df = _table("""
+district_code, name, gap
+11110,         A,    -0.2
+11140,         B,    0.1
+""")
+    fig = figures.district_bars(df, value="gap", points="pt")
+    bar = fig.data[0]
+    assert list(bar.x) == pytest.approx([-20.0, 10.0])
+    assert bar.texttemplate == "%{x:+.1f} pt" and "pt" in bar.hovertemplate
+    assert fig.layout.xaxis.ticksuffix == " pt"
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(0, 0)]
+    korean = figures.district_bars(df, value="gap", points="%p")
+    assert korean.data[0].texttemplate == "%{x:+.1f}%p"
+
+
+def test_localize_gives_korean_dates_and_numbers_without_si_prefixes():
+    daily = pd.DataFrame({"date": pd.date_range("2021-01-13", periods=3), "listed": [35000] * 3,
+                          "seen": [10, 20, 30], "plan_rate": [0.01, 0.02, 0.03]})
+    fig = figures.burnup(daily, deadline=dt.date(2021, 3, 31), pace=10.0)
+    ko = figures.localize(fig, "ko")
+    assert ko.layout.xaxis.type == "date"
+    assert ko.layout.xaxis.tickformat == "%-m월 %-d일"
+    assert ko.layout.xaxis.hoverformat == "%Y년 %-m월 %-d일"
+    assert ko.layout.yaxis.tickformat == ",~f"  # 35,000, never 35k
+    en = figures.localize(figures.burnup(daily, deadline=dt.date(2021, 3, 31), pace=10.0), "en")
+    assert en.layout.xaxis.tickformat == "%-d %b"
+    # a builder's own format (a percentage axis) is kept
+    funnel = figures.localize(figures.funnel(FUNNEL), "ko")
+    assert funnel.layout.yaxis.tickformat == ".0%"

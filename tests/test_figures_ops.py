@@ -35,7 +35,7 @@ def test_inspection_split_draws_every_child_once():
 def test_completion_is_shown_in_percent_with_the_plan_line():
     fig = figs.completion_by_district(PROGRESS, {})
     assert total(fig) == pytest.approx(60 + 75 + 20)
-    assert [s.x0 for s in fig.layout.shapes] == [50]
+    assert [s.x0 for s in fig.layout.shapes] == [50, 0]  # the plan, then the zero line
 
 
 def test_rate_by_district_keeps_an_empty_rate_empty():
@@ -116,3 +116,55 @@ South,         0,                0
     fig = figs.police_linkage(df, {"children_police_referred": "linked", "not_linked": "not"})
     assert total(fig, "linked") == 3
     assert total(fig, "not") == 2
+
+
+# --- issue 8 §4/§6: value labels and colours everyone can tell apart --------------------------
+
+def test_bar_charts_carry_value_labels_and_a_zero_line():
+    fig = figs.count_by_district(PROGRESS, "unreachable", {})
+    assert all(t.texttemplate for t in fig.data)
+    assert [(s.x0, s.x1) for s in fig.layout.shapes] == [(0, 0)]
+
+
+def _deuteranope_lab(hex_colour: str):
+    """CIE Lab of a colour as a deuteranope sees it (Machado et al. 2009, severity 1)."""
+    import numpy as np
+    rgb = np.array([int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)])
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    seen = np.clip(np.array([[0.367322, 0.860646, -0.227968],
+                             [0.280085, 0.672501, 0.047413],
+                             [-0.011820, 0.042940, 0.968881]]) @ linear, 0, 1)
+    xyz = np.array([[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722],
+                    [0.0193, 0.1192, 0.9505]]) @ seen / np.array([0.95047, 1, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.array([116 * f[1] - 16, 500 * (f[0] - f[1]), 200 * (f[1] - f[2])])
+
+
+@pytest.mark.parametrize("colours", [
+    list(figs.SPLIT_COLOURS.values()),
+    [figs.OPEN_COLOUR, figs.CLOSED_COLOUR],
+    [figs.OVER_COLOUR, figs.WITHIN_COLOUR],
+])
+def test_categories_stay_distinct_under_deuteranopia(colours):
+    import itertools
+
+    import numpy as np
+    for a, b in itertools.combinations(colours, 2):
+        # a CIE76 difference of 25 is far beyond "just noticeable" (about 2.3)
+        assert np.linalg.norm(_deuteranope_lab(a) - _deuteranope_lab(b)) > 25, (a, b)
+
+
+def _contrast(fg: str, bg: str = "#FFFFFF") -> float:
+    def luminance(c):
+        rgb = [int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in rgb]
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    hi, lo = sorted([luminance(fg), luminance(bg)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_tick_text_has_at_least_4_5_to_1_contrast():
+    from pages.common import figures
+    fig = figures.style(figs.count_by_district(PROGRESS, "unreachable", {}))
+    assert fig.layout.xaxis.tickfont.color == figures.TICK_COLOUR
+    assert _contrast(figures.TICK_COLOUR) >= 4.5

@@ -94,3 +94,24 @@ def test_centre_and_zoom_fit_the_districts():
     assert east - west <= visible_degrees
     assert 9 < zoom < 11.5
     assert not math.isnan(zoom)
+
+
+def test_the_worst_districts_are_the_darkest():
+    values = pd.DataFrame({"district_code": ["11110", "11140"], "name": ["A", "B"],
+                           "v": [0.2, 0.9]})
+    good_high = maps.choropleth(values, value="v", value_label="v", higher_is_better=True)
+    bad_high = maps.choropleth(values, value="v", value_label="v", higher_is_better=False)
+    trace = next(t for t in good_high.data if t.meta == "value")
+    # viridis starts dark: the lowest value (the worst when higher is better) is darkest
+    assert trace.colorscale[0][1] == "#440154"  # viridis's dark end
+    assert trace.reversescale is False
+    assert next(t for t in bad_high.data if t.meta == "value").reversescale is True
+
+
+def test_gap_to_plan_on_the_map_is_in_points():
+    values = pd.DataFrame({"district_code": ["11110", "11140"], "name": ["A", "B"],
+                           "gap": [-0.05, 0.02]})
+    fig = maps.choropleth(values, value="gap", value_label="gap", diverging=True, points="%p")
+    trace = next(t for t in fig.data if t.meta == "value")
+    assert list(trace.z) == pytest.approx([-5.0, 2.0])
+    assert "%p" in trace.hovertemplate and trace.colorbar.ticksuffix == "%p"

@@ -24,11 +24,17 @@ FUNNEL_LABELS = {
     "limit95": "95 % limits", "limit998": "99.8 % limits",
     "x": "Children listed", "y": "Completion",
 }
+# Okabe & Ito's palette: its colours stay apart for the common colour-vision deficiencies
+# (tests/test_figures_ops.py checks the pairs that matter under simulated deuteranopia).
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+             "#000000"]
 COLOURS = {
-    "listed": "#7f7f7f", "seen": "#1f77b4", "plan": "#2ca02c", "projection": "#ff7f0e",
-    "deadline": "#d62728", "limit95": "#9ecae1", "limit998": "#6baed6", "selected": "#d62728",
-    "bar": "#1f77b4", "bar_negative": "#d62728", "highlight": "#ff7f0e",
+    "listed": "#555555", "seen": "#0072B2", "plan": "#009E73", "projection": "#E69F00",
+    "deadline": "#D55E00", "limit95": "#56B4E9", "limit998": "#0072B2", "selected": "#D55E00",
+    "bar": "#0072B2", "bar_negative": "#D55E00", "highlight": "#E69F00",
 }
+TICK_COLOUR = "#31333F"  # 12.6:1 on white; Streamlit's default grey ticks are about 3.9:1
+ZERO_COLOUR = "#31333F"
 
 
 # Date axes and hover dates per language (d3-time-format): "1 Mar" / "3월 1일", never an English
@@ -53,6 +59,14 @@ def localize(fig: go.Figure, lang: str) -> go.Figure:
 
     fig.for_each_xaxis(fix)
     fig.for_each_yaxis(fix)
+    return fig
+
+
+def style(fig: go.Figure) -> go.Figure:
+    """Readable ticks (contrast 4.5:1 or better) and the colour-blind-safe colour cycle."""
+    fig.update_layout(colorway=OKABE_ITO)
+    fig.update_xaxes(tickfont_color=TICK_COLOUR, title_font_color=TICK_COLOUR)
+    fig.update_yaxes(tickfont_color=TICK_COLOUR, title_font_color=TICK_COLOUR)
     return fig
 
 
@@ -200,10 +214,14 @@ def _note(fig: go.Figure, note: str | None) -> None:
 
 def district_bars(df: pd.DataFrame, *, value: str, name: str = "name", title: str = "",
                   highlight: str | None = None, percent: bool = False,
-                  value_label: str | None = None, note: str | None = None) -> go.Figure:
-    """One horizontal bar per district, sorted by value; negative values in red.
+                  points: str | None = None, value_label: str | None = None,
+                  note: str | None = None) -> go.Figure:
+    """One horizontal bar per district, sorted by value, each labelled with its value, with a
+    zero line; negative values in the warning colour.
 
     df: district_code, `name`, `value`. Rows with a null value are shown as empty bars at the end.
+    percent: the value is a 0..1 rate. points: the value is a difference of two rates, shown in
+    percentage points with this unit ("pt", "%p").
     """
     d = df.copy()
     d = d.sort_values(value, ascending=True, na_position="first")
@@ -212,15 +230,24 @@ def district_bars(df: pd.DataFrame, *, value: str, name: str = "name", title: st
         else (COLOURS["bar_negative"] if pd.notna(v) and v < 0 else COLOURS["bar"])
         for code, v in zip(d["district_code"], d[value])
     ]
-    fmt = "%{x:.1%}" if percent else "%{x:,.1f}"
+    x = d[value].astype(float) * 100 if points else d[value]
+    unit = (points if points.startswith("%") else f" {points}") if points else ""
+    if points:
+        fmt = f"%{{x:+.1f}}{unit}"
+    else:
+        fmt = "%{x:.1%}" if percent else "%{x:,.1f}"
     fig = go.Figure(go.Bar(
-        x=d[value], y=d[name], orientation="h", meta=value, customdata=d["district_code"],
+        x=x, y=d[name], orientation="h", meta=value, customdata=d["district_code"],
         marker={"color": colours}, hovertemplate=f"%{{y}}: {fmt}<extra></extra>",
+        texttemplate=fmt, textposition="outside", cliponaxis=False,
         name=value_label or value))
-    fig.update_layout(title=title or None, margin={"t": 40 if title else 10, "l": 10},
+    fig.update_layout(title=title or None, margin={"t": 40 if title else 10, "l": 10, "r": 50},
                       height=max(250, 22 * len(d) + 80), xaxis_title=value_label or None)
-    if percent:
+    if points:
+        fig.update_xaxes(ticksuffix=unit, tickformat="+,~f")
+    elif percent:
         fig.update_xaxes(tickformat=".0%")
+    fig.add_vline(x=0, line_color=ZERO_COLOUR, line_width=1)
     _note(fig, note)
     return fig
 

@@ -11,10 +11,15 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-# Fixed colours so the same category looks the same on every figure and page.
-SPLIT_COLOURS = {"seen": "#2e7d32", "attempted_not_seen": "#f9a825", "not_attempted": "#c62828"}
-OPEN_COLOUR, CLOSED_COLOUR = "#ef6c00", "#546e7a"
+from pages.common.figures import OKABE_ITO, ZERO_COLOUR
+
+# Fixed colours so the same category looks the same on every figure and page, from Okabe & Ito's
+# colour-blind-safe palette: seen / attempted / not attempted stay apart under deuteranopia.
+SPLIT_COLOURS = {"seen": "#0072B2", "attempted_not_seen": "#E69F00", "not_attempted": "#CC79A7"}
+OPEN_COLOUR, CLOSED_COLOUR = "#E69F00", "#0072B2"
+OVER_COLOUR, WITHIN_COLOUR = "#D55E00", "#0072B2"
 TARGET_COLOUR = "#212121"
+px.defaults.color_discrete_sequence = OKABE_ITO  # cohorts, kinds: the same safe cycle
 
 
 def _l(labels: Mapping[str, str], key: str) -> str:
@@ -26,6 +31,22 @@ def _layout(fig: go.Figure, height: int | None = None) -> go.Figure:
                       hovermode="closest")
     if height:
         fig.update_layout(height=height)
+    return fig
+
+
+def _values_shown(fig: go.Figure, fmt: str = ",.0f", suffix: str = "") -> go.Figure:
+    """Each bar labelled with its value (outside a lone bar, inside a stacked part where it
+    fits; plotly hides what does not fit) and a zero line along the value axis."""
+    horizontal = any(getattr(t, "orientation", None) == "h" for t in fig.data)
+    axis = "x" if horizontal else "y"
+    stacked = fig.layout.barmode == "stack" and len(fig.data) > 1
+    fig.update_traces(selector={"type": "bar"}, texttemplate=f"%{{{axis}:{fmt}}}{suffix}",
+                      textposition="inside" if stacked else "outside", cliponaxis=False)
+    fig.update_layout(uniformtext_minsize=9, uniformtext_mode="hide")
+    if horizontal:
+        fig.add_vline(x=0, line_color=ZERO_COLOUR, line_width=1)
+    else:
+        fig.add_hline(y=0, line_color=ZERO_COLOUR, line_width=1)
     return fig
 
 
@@ -59,6 +80,7 @@ def completion_by_district(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Fi
         fig.add_vline(x=float(plan.iloc[0]) * 100, line_dash="dash", line_color=TARGET_COLOUR,
                       annotation_text=_l(labels, "plan_rate"), annotation_position="top")
     fig.update_xaxes(ticksuffix="%")
+    _values_shown(fig, ".1f", "%")
     return _layout(fig, _district_height(data))
 
 
@@ -84,6 +106,7 @@ def inspection_split(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     )
     fig.update_xaxes(matches=None)
     fig.for_each_annotation(lambda a: a.update(text=a.text.split("=")[-1]))
+    _values_shown(fig)
     return _layout(fig, _district_height(df))
 
 
@@ -96,6 +119,7 @@ def count_by_district(df: pd.DataFrame, value: str, labels: Mapping[str, str],
         category_orders={"district_name": order},
         labels={value: _l(labels, value), "district_name": "", "cohort_name": ""},
     )
+    _values_shown(fig, ",.0f" if pd.api.types.is_integer_dtype(df[value]) else ",.1f")
     return _layout(fig, _district_height(df))
 
 
@@ -111,6 +135,7 @@ def rate_by_district(df: pd.DataFrame, value: str, labels: Mapping[str, str],
         fig.add_vline(x=target * 100, line_dash="dash", line_color=TARGET_COLOUR,
                       annotation_text=_l(labels, "target"), annotation_position="top")
     fig.update_xaxes(ticksuffix="%")
+    _values_shown(fig, ".1f", "%")
     return _layout(fig, _district_height(data))
 
 
@@ -126,12 +151,13 @@ def value_vs_standard(df: pd.DataFrame, value: str, labels: Mapping[str, str],
     order = _order(data, value)
     fig = px.bar(data, x=value, y="district_name", color="over_name", orientation="h",
                  category_orders={"district_name": order},
-                 color_discrete_map={_l(labels, "over_standard"): "#c62828",
-                                     _l(labels, "within_standard"): "#1565c0"},
+                 color_discrete_map={_l(labels, "over_standard"): OVER_COLOUR,
+                                     _l(labels, "within_standard"): WITHIN_COLOUR},
                  labels={value: _l(labels, value), "district_name": "", "over_name": ""})
     if standard is not None:
         fig.add_vline(x=standard, line_dash="dash", line_color=TARGET_COLOUR,
                       annotation_text=_l(labels, "standard"), annotation_position="top")
+    _values_shown(fig, ",.1f")
     return _layout(fig, _district_height(data))
 
 
@@ -143,7 +169,7 @@ def in_post_vs_target(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     order = _order(df, "abuse_officials")
     fig = go.Figure()
     fig.add_bar(x=df["abuse_officials"], y=df["district_name"], orientation="h",
-                name=_l(labels, "abuse_officials"), marker_color="#1565c0")
+                name=_l(labels, "abuse_officials"), marker_color=WITHIN_COLOUR)
     target = df.dropna(subset=["abuse_officials_target"])
     fig.add_scatter(x=target["abuse_officials_target"], y=target["district_name"], mode="markers",
                     name=_l(labels, "abuse_officials_target"),
@@ -151,6 +177,7 @@ def in_post_vs_target(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
                                                                      color=TARGET_COLOUR)))
     fig.update_yaxes(categoryorder="array", categoryarray=order)
     fig.update_xaxes(title_text=_l(labels, "officials"))
+    _values_shown(fig)
     return _layout(fig, _district_height(df))
 
 
@@ -235,6 +262,7 @@ def findings_bar(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
     data = df.sort_values("rows")
     fig = px.bar(data, x="rows", y="check_name", orientation="h",
                  labels={"rows": _l(labels, "rows"), "check_name": ""})
+    _values_shown(fig)
     return _layout(fig, max(260, 36 * len(data) + 120))
 
 
@@ -284,8 +312,8 @@ def police_linkage(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
                  category_orders={"district_name": order,
                                   "part_name": [_l(labels, "children_police_referred"),
                                                 _l(labels, "not_linked")]},
-                 color_discrete_map={_l(labels, "children_police_referred"): "#1565c0",
-                                     _l(labels, "not_linked"): "#c62828"},
+                 color_discrete_map={_l(labels, "children_police_referred"): WITHIN_COLOUR,
+                                     _l(labels, "not_linked"): OVER_COLOUR},
                  labels={"children": _l(labels, "children"), "district_name": "",
                          "part_name": ""})
     return _layout(fig, _district_height(data))

@@ -148,6 +148,11 @@ def pace_value(x):
 POINTS = {"en": "{v} pt", "ko": "{v}%p"}
 
 
+def points_unit() -> str:
+    """The unit of a difference of two percentages: "pt" / "%p"."""
+    return POINTS[lang()].format(v="").strip()
+
+
 def fmt_points(gap) -> str:
     """A difference of two 0..1 rates in percentage points, signed: "-3.2 pt" / "-3.2%p"."""
     if _missing(gap):

@@ -8,7 +8,8 @@ from access import audit
 from pages.common import data, definitions, i18n
 
 PAGE_KEY = "_page_title"  # the page being drawn, for the audit log
-PERCENT_COLUMNS = {"gap_to_plan", "pace_ratio"}  # rates (0..1) whose names do not end in _rate
+PERCENT_COLUMNS = {"pace_ratio"}  # rates (0..1) whose names do not end in _rate
+POINTS_COLUMNS = {"gap_to_plan"}  # differences of two rates: shown in percentage points
 
 T = {
     "en": {
@@ -102,14 +103,22 @@ def table(df: pd.DataFrame, *, key: str, filename: str, column_labels: dict | No
     df = data.visible(df)
     labels = {c: (column_labels or {}).get(c) or i18n.label(c) for c in df.columns}
     config = {}
+    shown = df.copy()  # the CSV keeps raw values; the screen shows points and paces as read
     for c in df.columns:
-        if c.endswith("_rate") or c in PERCENT_COLUMNS:
+        if c in POINTS_COLUMNS:
+            shown[c] = df[c].astype(float) * 100
+            config[labels[c]] = st.column_config.NumberColumn(
+                format=i18n.POINTS[i18n.lang()].format(v="%+.1f"))
+        elif c in ("pace_7d", "required_pace"):
+            shown[c] = df[c].map(i18n.pace_value)
+            config[labels[c]] = st.column_config.NumberColumn(format="localized")
+        elif c.endswith("_rate") or c in PERCENT_COLUMNS:
             config[labels[c]] = st.column_config.NumberColumn(format="percent")
         elif pd.api.types.is_float_dtype(df[c]):
             config[labels[c]] = st.column_config.NumberColumn(format="%.1f")
         elif pd.api.types.is_datetime64_any_dtype(df[c]):
             config[labels[c]] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    st.dataframe(df.rename(columns=labels), hide_index=True, key=f"{key}_table",
+    st.dataframe(shown.rename(columns=labels), hide_index=True, key=f"{key}_table",
                  width="stretch", column_config=config)
     st.download_button(
         text("download"), df.to_csv(index=False).encode("utf-8"), file_name=filename,
@@ -143,7 +152,7 @@ CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
 def chart(fig, *, key: str, **kwargs):
     """A plotly figure with the language's date and number formats, full width."""
     from pages.common import figures
-    figures.localize(fig, i18n.lang())
+    figures.style(figures.localize(fig, i18n.lang()))
     config = {**CHART_CONFIG, **kwargs.pop("config", {})}
     return st.plotly_chart(fig, key=key, width="stretch", config=config, **kwargs)
 
