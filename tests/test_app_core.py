@@ -86,7 +86,10 @@ def test_a_database_without_tables_shows_the_no_data_page(monkeypatch, tmp_path)
 
 
 def _listed_last(at) -> int:
-    return plotly_values(_trace(_chart(at, "listed"), "listed")["y"])[-1]
+    """Children listed on the last day, summed over the burn-ups (one per cohort shown)."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return sum(plotly_values(_trace(s, "listed")["y"])[-1] for s in specs
+               if any(tr.get("meta") == "listed" for tr in s["data"]))
 
 
 def test_the_default_page_follows_the_shared_filters(monkeypatch, generated_url):
