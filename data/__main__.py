@@ -269,8 +269,10 @@ def _refresh(args, started: float) -> int:
     from data.lock import load_lock
     from data.status import refresh_child_status
     engine = _engine(args)
+    from data.aside import rebuilt_aside
     with load_lock(engine), engine.begin() as conn:
-        refresh_child_status(conn)
+        with rebuilt_aside(conn):
+            refresh_child_status(conn)
         bump_version(conn)
     print(f"refreshed child_status in {_shown(args.db)} in {time.monotonic() - started:.1f}s")
     return 0

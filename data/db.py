@@ -24,7 +24,7 @@ from data.schema import metadata
 
 DEFAULT_DB_PATH = Path(__file__).resolve().parent / "cases.db"
 # How long an SQLite writer (an audit insert, a load's final switch) waits for another writer.
-SQLITE_BUSY_TIMEOUT_S = 5.0
+SQLITE_BUSY_TIMEOUT_S = 15.0
 
 
 def database_url() -> str:

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from sqlalchemy import (
-    Column, Integer, MetaData, String, Table, Text, and_, bindparam, delete, exists, func,
+    Column, Index, Integer, MetaData, String, Table, Text, and_, bindparam, delete, exists, func,
     literal, select, true,
 )
 from sqlalchemy.engine import Connection, Engine
@@ -45,6 +45,7 @@ from data.dataset import mark_loaded
 from data.extract import BY_FILE, BY_TABLE, FORMATS, FileFormat, Reference, RowParser, echo
 from data.lock import load_lock
 from data.schema import EXTRACT_TABLES
+from data.aside import rebuilt_aside
 from data.bulk import bulk_mode
 from data.status import refresh_child_status
 
@@ -198,6 +199,10 @@ class _Load:
             cursor.close()
         if fmt.table.name in self.unreadable:
             return
+        if fmt.key:
+            # The later files' reference checks and the comparison with the database look rows
+            # up by key here; without an index each look-up reads the whole staging table.
+            Index(f"{stage.name}_key", *(stage.c[k] for k in fmt.key)).create(self.conn)
         if self.postgres:
             # Temporary tables are never analysed automatically; the checks below need estimates.
             from psycopg import sql
@@ -410,7 +415,10 @@ class _Load:
                 continue
             fmt = BY_TABLE[name]
             table = fmt.table
-            same = [table.c[n].is_not_distinct_from(stage.c[n]) for n in fmt.column_names]
+            # Keys by equality (never null; the primary key's index finds the row), the other
+            # columns null-safe.
+            same = [table.c[n] == stage.c[n] if n in fmt.key
+                    else table.c[n].is_not_distinct_from(stage.c[n]) for n in fmt.column_names]
             self.conn.execute(delete(stage).where(exists().where(*same)))
 
     def switch(self) -> None:
@@ -427,9 +435,14 @@ class _Load:
             self.drop_unchanged()
             self._write_staged(plain=False)
         if empty or self.changed:
-            # The derived per-child dates change with the rows, in this transaction.
+            # The derived per-child dates change with the rows, in this transaction; rebuilt
+            # aside and swapped in (data/aside.py) so that readers do not wait for them.
             self.say("refreshing child_status")
-            refresh_child_status(self.conn)
+            if self.postgres:
+                for table in ("children", "visits", "referrals"):
+                    self.conn.exec_driver_sql(f"analyze {table}")   # fixed names
+            with rebuilt_aside(self.conn):
+                refresh_child_status(self.conn)
         # Even a load that changed nothing was a load: the database is real from now on.
         mark_loaded(self.conn)
 

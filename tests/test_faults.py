@@ -465,3 +465,50 @@ def test_the_same_engine_recovers_after_postgresql_drops_its_connections(pg_serv
     admin.dispose()
     time.sleep(0.2)
     assert _districts(engine) == ["11110", "11140"]     # pre-ping replaced the dead connection
+
+
+# --- 1. derived tables rebuilt aside on PostgreSQL: same rows, indexes, privileges ---
+
+def test_postgresql_rebuilds_derived_tables_aside_with_their_indexes_and_grants(
+        pg_server_url, tmp_path):
+    from sqlalchemy import inspect
+
+    from data.aside import derived_tables
+    from data.db import create_schema
+    from data.schema import metadata
+    from data.status import refresh_child_status
+    engine = make_engine(pg_server_url)
+    metadata.drop_all(engine)
+    create_schema(engine)
+    load_extract(engine, write_extract(tmp_path / "x", VALID))
+    role = f"viewer_{os.getpid()}"
+    with engine.begin() as conn:
+        conn.execute(text(f"drop role if exists {role}"))
+        conn.execute(text(f"create role {role}"))
+        conn.execute(text(f"grant select on all tables in schema public to {role}"))
+    try:
+        changed = dict(VALID)
+        changed["visits.csv"] += "V3,C2,2021-03-09,S2,,seen,low,false\n"
+        load_extract(engine, write_extract(tmp_path / "y", changed))    # not empty: aside
+        with engine.connect() as conn:
+            after = {t: conn.execute(text(f"select * from {t} order by 1")).all()
+                     for t in derived_tables()}
+            schemas = conn.execute(text("select count(*) from pg_namespace"
+                                        " where nspname like 'aside_%'")).scalar()
+            granted = conn.execute(text(
+                "select count(*) from information_schema.role_table_grants"
+                " where grantee = :r and table_name = 'child_status'"), {"r": role}).scalar()
+        assert schemas == 0 and granted == 1
+        indexes = {i["name"] for i in inspect(engine).get_indexes("child_status")}
+        assert indexes == {i.name for i in metadata.tables["child_status"].indexes}
+        with engine.begin() as conn:       # the same rows as a rebuild in place
+            refresh_child_status(conn)
+        with engine.connect() as conn:
+            assert after == {t: conn.execute(text(f"select * from {t} order by 1")).all()
+                             for t in derived_tables()}
+        assert after["child_status"][1][0] == "C2" and after["child_status"][1][7] is not None
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f"drop owned by {role}"))
+            conn.execute(text(f"drop role {role}"))
+        engine.dispose()
