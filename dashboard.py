@@ -19,7 +19,8 @@ from pages.common import data, filters, i18n
 st.set_page_config(page_title="Child inspection dashboard", layout="wide")
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="First start: creating the synthetic demo database data/cases.db"
+                   " (once only; 10 to 30 seconds)...")
 def _ensure_demo() -> bool:
     # Once per process: only the embedded default database is ever filled with demo data.
     return ensure_demo_database()

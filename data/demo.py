@@ -9,7 +9,9 @@ half-written file; for a server database an advisory lock serialises the callers
 import datetime as dt
 import fcntl
 import os
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from sqlalchemy import inspect, select, text
@@ -34,11 +36,16 @@ def _has_programme(engine) -> bool:
 
 
 def _fill(url: str) -> None:
+    # Said in the terminal too: the first start of a fresh clone spends this time here.
+    print("First start: creating the synthetic demo database (once only; 10 to 30 seconds:"
+          " about 36,000 children, their visits and referrals)...", file=sys.stderr, flush=True)
+    started = time.monotonic()
     engine = make_engine(url)
     try:
         generate(engine, seed=DEMO_SEED, scale=DEMO_SCALE, today=DEMO_TODAY)
     finally:
         engine.dispose()
+    print(f"demo database ready in {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
 
 
 def ensure_demo_database(url: str | None = None) -> bool:

@@ -6,9 +6,12 @@ The shared duties are here too: every load, generate and refresh bumps `data_ver
 load removes the `synthetic` mark in its own transaction (issue 13 item 1).
 """
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -512,3 +515,77 @@ def test_postgresql_rebuilds_derived_tables_aside_with_their_indexes_and_grants(
             conn.execute(text(f"drop owned by {role}"))
             conn.execute(text(f"drop role {role}"))
         engine.dispose()
+
+
+# --- 12. newcomer friction: the deployment doc matches config.toml ---
+
+def test_deployment_doc_lists_every_setting_of_config_toml():
+    import tomllib
+    config = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    doc = (REPO / "docs" / "deployment.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## 5. Streamlit settings"):doc.index("## 6.")]
+    settings = [f"{table}.{key}" for table, keys in config.items() for key in keys]
+    assert settings
+    missing = [s for s in settings if f"`{s}`" not in section]
+    assert missing == [], f"config.toml settings not described in docs/deployment.md §5: {missing}"
+    listed = set(re.findall(r"^\| `([a-zA-Z]+\.[a-zA-Z]+)` \| `?([^|`]+?)`? \|", section, re.M))
+    for setting in settings:       # the value the doc gives is the file's
+        table, key = setting.split(".")
+        value = config[table][key]
+        shown = {True: "true", False: "false"}.get(value, value) if isinstance(value, bool) \
+            else (f'"{value}"' if isinstance(value, str) else str(value))
+        assert (setting, shown) in listed, (setting, shown)
+
+
+def test_start_postgres_on_a_running_cluster_prints_its_url(pg_server_url):
+    """Issue 12 item 12: a second start on a running cluster said nothing and exited 0."""
+    if not Path("/usr/lib/postgresql").exists() or not shutil.which("runuser"):
+        pytest.skip("needs a local PostgreSQL server installation")
+    folder = Path(tempfile.mkdtemp(prefix="i12-pg-", dir="/tmp"))
+    port = _free_port()
+    try:
+        first = subprocess.run([str(REPO / ".ci" / "start-postgres"), str(folder), str(port)],
+                               capture_output=True, text=True, timeout=120)
+        assert first.returncode == 0, first.stderr
+        second = subprocess.run([str(REPO / ".ci" / "start-postgres"), str(folder), "1"],
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 0
+        assert second.stdout == first.stdout == \
+            f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres\n"
+    finally:
+        subprocess.run([str(REPO / ".ci" / "stop-postgres"), str(folder)], capture_output=True,
+                       timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --- 9. a finished load shows at once: the cache is keyed on the data version ---
+
+def test_a_finished_load_changes_what_the_cached_query_layer_returns(db_url, tmp_path):
+    import streamlit as st
+
+    from queries import cache
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    as_of = __import__("datetime").date(2021, 3, 10)
+    try:
+        load_extract(make_engine(db_url), write_extract(tmp_path / "x", VALID))
+        first = cache.fetch("district_progress", as_of=as_of, db_url=db_url)
+        changed = dict(VALID)
+        changed["districts.csv"] = VALID["districts.csv"] + "11170,구C,District C,5\n"
+        done = run_cli("data", "load", "--db", db_url, str(write_extract(tmp_path / "y", changed)))
+        assert done.returncode == 0, done.stderr
+        # The version is re-read at most VERSION_SECONDS after it changed; the results follow it
+        # (not the 5-minute time to live).
+        time.sleep(cache.VERSION_SECONDS + 0.5)
+        second = cache.fetch("district_progress", as_of=as_of, db_url=db_url)
+        assert set(second["district_code"]) - set(first["district_code"]) == {"11170"}
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
