@@ -184,3 +184,52 @@ child_status = Table(
           sqlite_where=text("first_early_referral_on is not null"),
           postgresql_where=text("first_early_referral_on is not null")),
 )
+
+# Derived, never part of an extract: per district, cohort and day, how each "as of D" count of
+# the figures changes on that day, rebuilt with child_status (data/status.py, data/day_facts.sql).
+# A count as of D is the sum of its column over the rows with day <= D, so a figure for any day
+# reads a few thousand rows instead of a million children. The columns up to two_person_visits
+# are such changes; the four from newly_seen on are what happened on that day itself (summed
+# over day = D only). See data/day_facts.sql for what each column counts.
+district_day_facts = Table(
+    "district_day_facts", metadata,
+    Column("district_code", String(5), nullable=False),
+    Column("cohort", String(16), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("listed", Integer, nullable=False),
+    Column("seen", Integer, nullable=False),
+    Column("attempted", Integer, nullable=False),
+    Column("unreachable", Integer, nullable=False),
+    Column("seen_before_week", Integer, nullable=False),
+    Column("seen_visits", Integer, nullable=False),
+    Column("two_person_visits", Integer, nullable=False),
+    Column("newly_seen", Integer, nullable=False),
+    Column("new_high_risk", Integer, nullable=False),
+    Column("new_referrals", Integer, nullable=False),
+    Column("new_police_referrals", Integer, nullable=False),
+    # One row per key; the day leads, so that "day <= D" and "day = D" read a range of it.
+    Index("ix_district_day_facts_day", "day", "district_code", "cohort", unique=True),
+)
+
+# The same for referrals, per district, cohort, kind and outcome (open, or the result of a
+# referral closed by D): `referrals` and `children` (distinct) change on the day a referral
+# starts to count, closes or its child leaves the list; the delay columns are those of
+# queries/referral_delay.sql, for the referrals that name a visit.
+referral_day_facts = Table(
+    "referral_day_facts", metadata,
+    Column("district_code", String(5), nullable=False),
+    Column("cohort", String(16), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("outcome", String(32)),
+    Column("day", Date, nullable=False),
+    Column("referrals", Integer, nullable=False),
+    Column("children", Integer, nullable=False),
+    Column("named_visit", Integer, nullable=False),
+    Column("delay_days", Integer, nullable=False),
+    Column("same_day", Integer, nullable=False),
+    Column("days_1_7", Integer, nullable=False),
+    Column("days_8_30", Integer, nullable=False),
+    Column("over_30", Integer, nullable=False),
+    Column("before_visit", Integer, nullable=False),
+    Index("ix_referral_day_facts_day", "day", "district_code", "cohort", "kind", "outcome"),
+)

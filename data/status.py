@@ -1,10 +1,11 @@
-"""Rebuild child_status, the per-child dates the figures compare with the as-of day.
+"""Rebuild child_status, the per-child dates the figures compare with the as-of day, and the
+per-day facts built on it (district_day_facts, referral_day_facts).
 
-`refresh_child_status(conn)` runs data/child_status.sql on the caller's connection, inside the
-caller's transaction: the loader and the generator call it last, so the derived table changes
+`refresh_child_status(conn)` runs data/child_status.sql, then data/day_facts.sql (or its
+PostgreSQL variant), on the caller's connection, inside the caller's transaction: the loader and the generator call it last, so the derived table changes
 together with the extract tables or not at all. Run it (or `python -m data refresh`) after
 changing children, visits or referrals by any other means; the queries would otherwise read
-stale dates.
+stale dates and counts.
 """
 from pathlib import Path
 
@@ -12,15 +13,22 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from data.schema import child_status
+from data.schema import child_status, district_day_facts, referral_day_facts
 
-SQL_FILE = Path(__file__).resolve().parent / "child_status.sql"
+HERE = Path(__file__).resolve().parent
+SQL_FILE = HERE / "child_status.sql"
+DERIVED = (child_status, district_day_facts, referral_day_facts)
 
 
-def _statements() -> list[str]:
-    # The file holds two statements separated by a semicolon at a line's end; no comment in it
+def _facts_file(dialect: str) -> Path:
+    variant = HERE / f"day_facts.{dialect}.sql"
+    return variant if variant.exists() else HERE / "day_facts.sql"
+
+
+def _statements(path: Path = SQL_FILE) -> list[str]:
+    # Each file holds statements separated by a semicolon at a line's end; no comment in them
     # contains one.
-    body = SQL_FILE.read_text(encoding="utf-8")
+    body = path.read_text(encoding="utf-8")
     return [s.strip() for s in body.split(";\n") if s.strip() and not _only_comments(s)]
 
 
@@ -29,7 +37,8 @@ def _only_comments(sql: str) -> bool:
 
 
 def refresh_child_status(conn: Connection) -> None:
-    """Delete and rebuild every row of child_status from children, visits and referrals."""
+    """Delete and rebuild every row of child_status from children, visits and referrals, then
+    the per-day facts from those."""
     if conn.dialect.name == "postgresql":
         # Two refreshes at once (two dashboard processes finding the table empty) would both
         # insert every child and one would fail on the key; the second waits here instead.
@@ -37,14 +46,26 @@ def refresh_child_status(conn: Connection) -> None:
         conn.exec_driver_sql("lock table child_status in share row exclusive mode")
     # Building the date indexes once after the insert is several times cheaper than updating
     # them row by row (a million children at scale 30). DDL is transactional on both databases.
-    for index in child_status.indexes:
-        conn.execute(DropIndex(index, if_exists=True))
+    for table in DERIVED:
+        for index in table.indexes:
+            conn.execute(DropIndex(index, if_exists=True))
     for statement in _statements():
         conn.execute(text(statement))
     for index in child_status.indexes:
         conn.execute(CreateIndex(index, if_not_exists=True))
     # Fresh statistics, so the planners see the new table's size and the dates' spread, and the
     # source tables' after a load (PostgreSQL analyses new rows only when autovacuum comes by;
-    # SQLite never does on its own). Both run analyze inside a transaction.
-    for table in ("children", "visits", "referrals", "child_status"):
+    # SQLite never does on its own), before the facts join them. Both run analyze inside a
+    # transaction.
+    _analyze(conn, "children", "visits", "referrals", "child_status")
+    for statement in _statements(_facts_file(conn.dialect.name)):
+        conn.execute(text(statement))
+    for table in DERIVED[1:]:
+        for index in table.indexes:
+            conn.execute(CreateIndex(index, if_not_exists=True))
+    _analyze(conn, *(t.name for t in DERIVED[1:]))
+
+
+def _analyze(conn: Connection, *tables: str) -> None:
+    for table in tables:
         conn.exec_driver_sql(f"analyze {table}")   # fixed names, never input

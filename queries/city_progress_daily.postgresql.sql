@@ -13,12 +13,8 @@
 --   seen              count    of those, children whose first seen date is on or before d
 --   completion_rate   rate     seen / listed, null when nothing is listed
 --   plan_rate         rate     (d - S + 1) / (T - S + 1), at most 1
--- Cost grows with children, not days times children. Each child gives a few dated events
--- (listed +1 on listed_on, -1 on removed_on; seen +1 on its first seen date, -1 on removed_on
--- when it was seen before leaving); events are summed per cohort and date, and each day adds up
--- the events dated on or before it. The first seen date does not depend on d (a counted visit
--- needs listed_on <= visit_date), so one per child serves every day: child_status.first_seen_on
--- (data/child_status.sql), kept when it is on or before D.
+-- Cost grows with districts times days, not children: listed and seen as of a day are the sums
+-- of their daily changes up to that day in district_day_facts (data/day_facts.sql).
 -- This file is for PostgreSQL; city_progress_daily.sql (SQLite) differs only in date arithmetic.
 with recursive
 cohorts as (
@@ -36,34 +32,13 @@ days (day, day_number) as (
     where day < cast(:as_of as date)
 ),
 
--- Events per cohort and date, each branch one pass over child_status that groups at once (a
--- million children give a few hundred rows; no per-child row is kept in between).
-daily_events (cohort, event_on, listed_change, seen_change) as (
-    select s.cohort, s.listed_on, count(*), 0
-    from child_status s
-    where s.listed_on <= :as_of
-      and (cast(:district as text) is null or s.district_code = :district)
-      and (cast(:cohort as text) is null or s.cohort = :cohort)
-    group by s.cohort, s.listed_on
-    union all
-    -- Leaving the list; a child seen before it left also leaves the seen count.
-    select s.cohort, s.removed_on, -count(*),
-        -sum(case when s.first_seen_on < s.removed_on then 1 else 0 end)
-    from child_status s
-    where s.removed_on <= :as_of
-      and s.listed_on <= :as_of
-      and (cast(:district as text) is null or s.district_code = :district)
-      and (cast(:cohort as text) is null or s.cohort = :cohort)
-    group by s.cohort, s.removed_on
-    union all
-    -- First seen (on or after listed_on by definition), while still on the list.
-    select s.cohort, s.first_seen_on, 0, count(*)
-    from child_status s
-    where s.first_seen_on <= :as_of
-      and (s.removed_on is null or s.first_seen_on < s.removed_on)
-      and (cast(:district as text) is null or s.district_code = :district)
-      and (cast(:cohort as text) is null or s.cohort = :cohort)
-    group by s.first_seen_on, s.cohort
+daily_changes (cohort, event_on, listed_change, seen_change) as (
+    select f.cohort, f.day, sum(f.listed), sum(f.seen)
+    from district_day_facts f
+    where f.day <= :as_of
+      and (cast(:district as text) is null or f.district_code = :district)
+      and (cast(:cohort as text) is null or f.cohort = :cohort)
+    group by f.cohort, f.day
 ),
 
 daily_counts as (
@@ -75,7 +50,7 @@ daily_counts as (
         coalesce(sum(e.seen_change), 0) as seen
     from days d
     cross join cohorts k
-    left join daily_events e
+    left join daily_changes e
         on e.cohort = k.cohort
         and e.event_on <= d.day
     where (cast(:cohort as text) is null or k.cohort = :cohort)

@@ -26,8 +26,10 @@
 -- projected_completion when some children are left) is ceil(7 (listed - seen) / seen_7d), that is
 -- ceil((listed - seen) / pace_7d) in exact integer arithmetic. When nobody is left,
 -- projected_completion is the latest first seen date, here directly.
--- Per-child facts come from child_status (data/child_status.sql): each is a date computed over
--- the visits with listed_on <= visit_date, so "by D" is that date compared with D.
+-- The counts come from district_day_facts (data/day_facts.sql): each is the sum of its daily
+-- changes up to D, a few thousand rows whatever the number of children. The one value that is
+-- not such a sum, the latest first seen date of the children listed at D, is needed only when
+-- every listed child is seen, and is then read from child_status for that district alone.
 with
 cohorts as (
     select 'repeat_report' as cohort
@@ -41,61 +43,22 @@ scoped_districts as (
     where (cast(:district as text) is null or d.district_code = :district)
 ),
 
-listed_children as (
-    select
-        s.child_id,
-        s.district_code,
-        s.cohort,
-        case when s.first_seen_on <= :as_of then s.first_seen_on end as first_seen_on,
-        case when s.first_visit_on <= :as_of then 1 else 0 end as attempted,
-        case when s.third_visit_on <= :as_of then 1 else 0 end as visited_thrice
-    from child_status s
-    where s.listed_on <= :as_of
-      and (s.removed_on is null or s.removed_on > :as_of)
-      and (cast(:district as text) is null or s.district_code = :district)
-      and (cast(:cohort as text) is null or s.cohort = :cohort)
-),
-
 district_counts as (
     select
-        l.district_code,
-        l.cohort,
-        count(*) as listed,
-        sum(case when l.first_seen_on is not null then 1 else 0 end) as seen,
-        sum(case when l.first_seen_on is null and l.attempted = 1 then 1 else 0 end)
-            as attempted_not_seen,
-        sum(case when l.attempted = 0 then 1 else 0 end) as not_attempted,
-        sum(case when l.first_seen_on >= :as_of_minus_6 then 1 else 0 end) as seen_7d,
-        max(l.first_seen_on) as last_first_seen_on,
-        sum(case when l.first_seen_on is null and l.visited_thrice = 1 then 1 else 0 end)
-            as unreachable
-    from listed_children l
-    group by l.district_code, l.cohort
-),
-
--- The one figure that needs the visits themselves: how many counted seen visits, and how many
--- of them by two, for repeat_report only (a small cohort). Read from child_status directly, not
--- from listed_children, so that PostgreSQL need not materialise a CTE used twice; only children
--- seen by D have such visits.
-two_person as (
-    select
-        s.district_code,
-        s.cohort,
-        count(*) as seen_visits,
-        sum(case when v.second_staff_id is not null then 1 else 0 end) as two_person_visits
-    from child_status s
-    join visits v
-        on v.child_id = s.child_id
-        and v.visit_date >= s.listed_on
-        and v.visit_date <= :as_of
-    where s.cohort = 'repeat_report'
-      and s.first_seen_on <= :as_of
-      and s.listed_on <= :as_of
-      and (s.removed_on is null or s.removed_on > :as_of)
-      and (cast(:district as text) is null or s.district_code = :district)
-      and (cast(:cohort as text) is null or s.cohort = :cohort)
-      and v.outcome = 'seen'
-    group by s.district_code, s.cohort
+        f.district_code,
+        f.cohort,
+        sum(f.listed) as listed,
+        sum(f.seen) as seen,
+        sum(f.attempted) as attempted,
+        sum(f.seen) - sum(f.seen_before_week) as seen_7d,
+        sum(f.unreachable) as unreachable,
+        sum(f.seen_visits) as seen_visits,
+        sum(f.two_person_visits) as two_person_visits
+    from district_day_facts f
+    where f.day <= :as_of
+      and (cast(:district as text) is null or f.district_code = :district)
+      and (cast(:cohort as text) is null or f.cohort = :cohort)
+    group by f.district_code, f.cohort
 ),
 
 filled as (
@@ -104,21 +67,17 @@ filled as (
         k.cohort,
         coalesce(c.listed, 0) as listed,
         coalesce(c.seen, 0) as seen,
-        coalesce(c.attempted_not_seen, 0) as attempted_not_seen,
-        coalesce(c.not_attempted, 0) as not_attempted,
+        coalesce(c.attempted - c.seen, 0) as attempted_not_seen,
+        coalesce(c.listed - c.attempted, 0) as not_attempted,
         coalesce(c.seen_7d, 0) as seen_7d,
-        c.last_first_seen_on,
-        coalesce(t.seen_visits, 0) as seen_visits,
-        coalesce(t.two_person_visits, 0) as two_person_visits,
+        coalesce(c.seen_visits, 0) as seen_visits,
+        coalesce(c.two_person_visits, 0) as two_person_visits,
         coalesce(c.unreachable, 0) as unreachable
     from scoped_districts d
     cross join cohorts k
     left join district_counts c
         on c.district_code = d.district_code
         and c.cohort = k.cohort
-    left join two_person t
-        on t.district_code = d.district_code
-        and t.cohort = k.cohort
     where (cast(:cohort as text) is null or k.cohort = :cohort)
 )
 
@@ -137,9 +96,15 @@ select
     case when cast(:days_to_deadline as integer) > 0
         then cast(f.listed - f.seen as double precision) / cast(:days_to_deadline as integer)
     end as required_pace,
-    case when f.listed > 0 and f.listed = f.seen
-        then f.last_first_seen_on
-    end as projected_completion,
+    case when f.listed > 0 and f.listed = f.seen then (
+        select max(s.first_seen_on)
+        from child_status s
+        where s.district_code = f.district_code
+          and s.cohort = f.cohort
+          and s.first_seen_on <= :as_of
+          and s.listed_on <= :as_of
+          and (s.removed_on is null or s.removed_on > :as_of)
+    ) end as projected_completion,
     case when f.cohort = 'repeat_report' and f.seen_visits > 0
         then cast(f.two_person_visits as double precision) / f.seen_visits
     end as two_person_rate,

@@ -17,39 +17,42 @@
 --   days_8_30       count    8 to 30 days after
 --   over_30         count    more than 30 days after
 --   before_visit    count    referred before the visit (a data-quality finding)
--- This file is for SQLite; referral_delay.postgresql.sql differs only in the day difference.
+-- Every count is a sum of its daily changes up to D in referral_day_facts (data/day_facts.sql,
+-- which works out each referral's days once); summed over the outcomes, since a counted
+-- referral has exactly one outcome on any day. delay_days there is the total of the delays
+-- that are not negative, so the mean divides it by the referrals not dated before the visit.
 with
-listed_children as (
-    select c.child_id, c.district_code, c.cohort
-    from children c
-    where c.listed_on <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
-),
-
 delays as (
     select
-        l.district_code,
-        l.cohort,
-        r.kind,
-        cast(julianday(r.referred_on) - julianday(v.visit_date) as integer) as delay_days
-    from listed_children l
-    join referrals r on r.child_id = l.child_id
-    join visits v on v.visit_id = r.visit_id
-    where r.referred_on <= :as_of
+        f.district_code,
+        f.cohort,
+        f.kind,
+        sum(f.named_visit) as referrals,
+        sum(f.delay_days) as delay_days,
+        sum(f.same_day) as same_day,
+        sum(f.days_1_7) as days_1_7,
+        sum(f.days_8_30) as days_8_30,
+        sum(f.over_30) as over_30,
+        sum(f.before_visit) as before_visit
+    from referral_day_facts f
+    where f.day <= :as_of
+      and (cast(:district as text) is null or f.district_code = :district)
+      and (cast(:cohort as text) is null or f.cohort = :cohort)
+    group by f.district_code, f.cohort, f.kind
 )
 
 select
     district_code,
     cohort,
     kind,
-    count(*) as referrals,
-    avg(case when delay_days >= 0 then cast(delay_days as double precision) end) as mean_days,
-    sum(case when delay_days = 0 then 1 else 0 end) as same_day,
-    sum(case when delay_days between 1 and 7 then 1 else 0 end) as days_1_7,
-    sum(case when delay_days between 8 and 30 then 1 else 0 end) as days_8_30,
-    sum(case when delay_days > 30 then 1 else 0 end) as over_30,
-    sum(case when delay_days < 0 then 1 else 0 end) as before_visit
+    referrals,
+    case when referrals > before_visit
+        then cast(delay_days as double precision) / (referrals - before_visit)
+    end as mean_days,
+    same_day,
+    days_1_7,
+    days_8_30,
+    over_30,
+    before_visit
 from delays
-group by district_code, cohort, kind
+where referrals > 0

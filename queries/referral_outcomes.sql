@@ -14,35 +14,18 @@
 --   outcome         text    open, or the result of a referral closed on or before D
 --   referrals       count   how many referrals
 --   children        count   how many distinct children
-with
-listed_children as (
-    select c.child_id, c.district_code, c.cohort
-    from children c
-    where c.listed_on <= :as_of
-      and (c.removed_on is null or c.removed_on > :as_of)
-      and (cast(:district as text) is null or c.district_code = :district)
-      and (cast(:cohort as text) is null or c.cohort = :cohort)
-),
-
-counted_referrals as (
-    select
-        l.district_code,
-        l.cohort,
-        r.child_id,
-        r.kind,
-        case when r.closed_on is null or r.closed_on > :as_of then 'open' else r.result end
-            as outcome
-    from listed_children l
-    join referrals r on r.child_id = l.child_id
-    where r.referred_on <= :as_of
-)
-
+-- Both counts are sums of their daily changes up to D in referral_day_facts (data/day_facts.sql),
+-- which counts a child once per kind and outcome however many referrals it has.
 select
-    district_code,
-    cohort,
-    kind,
-    outcome,
-    count(*) as referrals,
-    count(distinct child_id) as children
-from counted_referrals
-group by district_code, cohort, kind, outcome
+    f.district_code,
+    f.cohort,
+    f.kind,
+    f.outcome,
+    sum(f.referrals) as referrals,
+    sum(f.children) as children
+from referral_day_facts f
+where f.day <= :as_of
+  and (cast(:district as text) is null or f.district_code = :district)
+  and (cast(:cohort as text) is null or f.cohort = :cohort)
+group by f.district_code, f.cohort, f.kind, f.outcome
+having sum(f.referrals) > 0

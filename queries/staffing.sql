@@ -18,7 +18,8 @@
 --   neglect_remaining_per_planner   rate      neglect_risk children listed and not seen at D,
 --                                             per welfare planner, null without one
 -- In post means start_date <= D and (end_date null or end_date >= D); end_date is the last day.
--- Not yet seen at D means child_status.first_seen_on is null or after D (data/child_status.sql).
+-- Listed and not yet seen at D is listed minus seen, each the sum of its daily changes up to D in
+-- district_day_facts (data/day_facts.sql).
 with
 scoped_districts as (
     select d.district_code
@@ -59,13 +60,11 @@ reports_12m as (
 ),
 
 neglect_remaining as (
-    select s.district_code, count(*) as remaining
-    from child_status s
-    where s.cohort = 'neglect_risk'
-      and s.listed_on <= :as_of
-      and (s.removed_on is null or s.removed_on > :as_of)
-      and (s.first_seen_on is null or s.first_seen_on > :as_of)
-    group by s.district_code
+    select f.district_code, sum(f.listed) - sum(f.seen) as remaining
+    from district_day_facts f
+    where f.cohort = 'neglect_risk'
+      and f.day <= :as_of
+    group by f.district_code
 ),
 
 joined as (

@@ -1,0 +1,195 @@
+-- district_day_facts and referral_day_facts, rebuilt from child_status, visits and referrals
+-- (run by data/status.py right after child_status, in the same transaction; four statements).
+--
+-- Each "as of D" count the figures need is a number of things (children, visits, referrals)
+-- that count on an interval of days [starts_on, ends_on): from the day the thing starts to
+-- count up to, not including, the day it stops (ends_on null: never stops). Such a count
+-- changes by +1 on starts_on and by -1 on ends_on, so its value as of D is the sum of the
+-- changes dated on or before D. An empty interval (ends_on <= starts_on) gives no change.
+-- Every interval ends at the latest on removed_on, since only children on the list count.
+--   listed              [listed_on, removed_on)
+--   seen                [first_seen_on, removed_on): first_seen_on is a counted visit, so on or
+--                       after listed_on
+--   attempted           [first_visit_on, removed_on)
+--   unreachable         [third_visit_on, first seen or removed_on, whichever is first)
+--   seen_before_week    [first_seen_on + 7, removed_on): listed and seen on or before D - 7,
+--                       so seen in D-6 .. D (pace_7d) is seen minus this
+--   seen_visits         each counted seen visit, [visit_date, removed_on)
+--   two_person_visits   those with a second staff member
+-- and, dated on the day itself (summed over day = D, not up to it), for children on the list
+-- that day: newly_seen (first seen that day), new_high_risk (distinct children with a counted
+-- seen visit that day at risk high or emergency, or abuse suspected), new_referrals (referred
+-- that day) and new_police_referrals (of kind police_investigation).
+-- A referral counts from max(referred_on, listed_on); it is open until closed_on, then has its
+-- result as outcome, up to removed_on. A child counts once per kind and outcome however many
+-- such referrals it has: its changes are summed per child first, and it counts while that
+-- running sum is above zero (the children column changes when it crosses zero).
+-- This file is for PostgreSQL; day_facts.sql (SQLite) differs only in date arithmetic.
+delete from district_day_facts;
+
+insert into district_day_facts (
+    district_code, cohort, day, listed, seen, attempted, unreachable, seen_before_week,
+    seen_visits, two_person_visits, newly_seen, new_high_risk, new_referrals,
+    new_police_referrals
+)
+with
+spans (district_code, cohort, starts_on, ends_on, listed, seen, attempted, unreachable,
+       seen_before_week, seen_visits, two_person_visits) as (
+    select district_code, cohort, listed_on, removed_on, 1, 0, 0, 0, 0, 0, 0
+    from child_status
+    union all
+    select district_code, cohort, first_seen_on, removed_on, 0, 1, 0, 0, 0, 0, 0
+    from child_status
+    where first_seen_on is not null
+    union all
+    select district_code, cohort, first_visit_on, removed_on, 0, 0, 1, 0, 0, 0, 0
+    from child_status
+    where first_visit_on is not null
+    union all
+    select district_code, cohort, third_visit_on,
+        case when removed_on is null then first_seen_on
+            when first_seen_on is null then removed_on
+            when first_seen_on < removed_on then first_seen_on
+            else removed_on end,
+        0, 0, 0, 1, 0, 0, 0
+    from child_status
+    where third_visit_on is not null
+    union all
+    select district_code, cohort, first_seen_on + 7, removed_on, 0, 0, 0, 0, 1, 0, 0
+    from child_status
+    where first_seen_on is not null
+    union all
+    select s.district_code, s.cohort, v.visit_date, s.removed_on, 0, 0, 0, 0, 0, 1,
+        case when v.second_staff_id is not null then 1 else 0 end
+    from visits v
+    join child_status s on s.child_id = v.child_id
+    where v.outcome = 'seen'
+      and v.visit_date >= s.listed_on
+),
+
+changes (district_code, cohort, day, listed, seen, attempted, unreachable, seen_before_week,
+         seen_visits, two_person_visits, newly_seen, new_high_risk, new_referrals,
+         new_police_referrals) as (
+    select district_code, cohort, starts_on, listed, seen, attempted, unreachable,
+        seen_before_week, seen_visits, two_person_visits, seen, 0, 0, 0
+    from spans
+    where ends_on is null or ends_on > starts_on
+    union all
+    select district_code, cohort, ends_on, -listed, -seen, -attempted, -unreachable,
+        -seen_before_week, -seen_visits, -two_person_visits, 0, 0, 0, 0
+    from spans
+    where ends_on > starts_on
+    union all
+    select s.district_code, s.cohort, v.visit_date, 0, 0, 0, 0, 0, 0, 0, 0,
+        count(distinct v.child_id), 0, 0
+    from visits v
+    join child_status s on s.child_id = v.child_id
+    where v.outcome = 'seen'
+      and (v.risk_level in ('high', 'emergency') or v.abuse_suspected = true)
+      and v.visit_date >= s.listed_on
+      and (s.removed_on is null or s.removed_on > v.visit_date)
+    group by s.district_code, s.cohort, v.visit_date
+    union all
+    select s.district_code, s.cohort, r.referred_on, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*),
+        sum(case when r.kind = 'police_investigation' then 1 else 0 end)
+    from referrals r
+    join child_status s on s.child_id = r.child_id
+    where r.referred_on >= s.listed_on
+      and (s.removed_on is null or s.removed_on > r.referred_on)
+    group by s.district_code, s.cohort, r.referred_on
+)
+
+select
+    district_code, cohort, day,
+    sum(listed), sum(seen), sum(attempted), sum(unreachable), sum(seen_before_week),
+    sum(seen_visits), sum(two_person_visits), sum(newly_seen), sum(new_high_risk),
+    sum(new_referrals), sum(new_police_referrals)
+from changes
+group by district_code, cohort, day;
+
+delete from referral_day_facts;
+
+insert into referral_day_facts (
+    district_code, cohort, kind, outcome, day, referrals, children, named_visit, delay_days,
+    same_day, days_1_7, days_8_30, over_30, before_visit
+)
+with
+counted_referrals as (
+    select
+        s.district_code,
+        s.cohort,
+        r.child_id,
+        r.kind,
+        r.result,
+        case when r.referred_on > s.listed_on then r.referred_on else s.listed_on end
+            as counted_on,
+        r.closed_on,
+        s.removed_on,
+        case when v.visit_id is not null then 1 else 0 end as named_visit,
+        r.referred_on - v.visit_date as delay_days
+    from referrals r
+    join child_status s on s.child_id = r.child_id
+    left join visits v on v.visit_id = r.visit_id
+),
+
+spans (district_code, cohort, child_id, kind, outcome, starts_on, ends_on, named_visit,
+       delay_days) as (
+    select district_code, cohort, child_id, kind, 'open', counted_on,
+        case when closed_on is null then removed_on
+            when removed_on is null then closed_on
+            when closed_on < removed_on then closed_on
+            else removed_on end,
+        named_visit, delay_days
+    from counted_referrals
+    union all
+    select district_code, cohort, child_id, kind, result,
+        case when closed_on > counted_on then closed_on else counted_on end,
+        removed_on, named_visit, delay_days
+    from counted_referrals
+    where closed_on is not null
+),
+
+changes (district_code, cohort, child_id, kind, outcome, day, change, named_visit,
+         delay_days) as (
+    select district_code, cohort, child_id, kind, outcome, starts_on, 1, named_visit, delay_days
+    from spans
+    where ends_on is null or ends_on > starts_on
+    union all
+    select district_code, cohort, child_id, kind, outcome, ends_on, -1, named_visit, delay_days
+    from spans
+    where ends_on > starts_on
+),
+
+per_child as (
+    select
+        district_code, cohort, child_id, kind, outcome, day,
+        sum(change) as referrals,
+        sum(change * named_visit) as named_visit,
+        sum(case when delay_days >= 0 then change * delay_days else 0 end) as delay_days,
+        sum(case when delay_days = 0 then change else 0 end) as same_day,
+        sum(case when delay_days between 1 and 7 then change else 0 end) as days_1_7,
+        sum(case when delay_days between 8 and 30 then change else 0 end) as days_8_30,
+        sum(case when delay_days > 30 then change else 0 end) as over_30,
+        sum(case when delay_days < 0 then change else 0 end) as before_visit
+    from changes
+    group by district_code, cohort, child_id, kind, outcome, day
+),
+
+running as (
+    select
+        p.*,
+        sum(referrals) over (
+            partition by child_id, kind, outcome order by day rows unbounded preceding
+        ) as open_after
+    from per_child p
+)
+
+select
+    district_code, cohort, kind, outcome, day,
+    sum(referrals),
+    sum(case when open_after > 0 then 1 else 0 end
+        - case when open_after - referrals > 0 then 1 else 0 end),
+    sum(named_visit), sum(delay_days), sum(same_day), sum(days_1_7), sum(days_8_30),
+    sum(over_30), sum(before_visit)
+from running
+group by district_code, cohort, kind, outcome, day

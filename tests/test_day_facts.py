@@ -1,0 +1,209 @@
+"""The per-day facts (data/day_facts.sql) against a day-by-day reading of metrics.md, on SQLite
+and PostgreSQL, after a load and after a second load that replaces rows.
+
+The expected table is worked out here without child_status or intervals: for every day D, each
+"as of D" count straight from the extract tables (who is on the list at D, which visits and
+referrals count by D), then its change from D-1; the day-only columns are that day's events.
+"""
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from data.db import make_engine
+from data.export import export_extract
+from data.generate import generate
+from data.load import load_extract
+from data.schema import children, district_day_facts, referral_day_facts, referrals, visits
+
+DISTRICT_KEYS = ["district_code", "cohort", "day"]
+REFERRAL_KEYS = ["district_code", "cohort", "kind", "outcome", "day"]
+HIGH_RISK = ("high", "emergency")
+
+
+def _frame(conn, table) -> pd.DataFrame:
+    df = pd.DataFrame(conn.execute(select(table)).mappings().all(),
+                      columns=[c.name for c in table.columns])
+    for c in table.columns:
+        if c.name.endswith("_on") or c.name in ("day", "visit_date"):
+            df[c.name] = pd.to_datetime(df[c.name])
+    return df
+
+
+NEVER = 10**9          # a day number after every date: what a null end date means
+
+
+def _days(s: pd.Series) -> np.ndarray:
+    """Dates as day numbers (nulls become nonsense: the callers replace them)."""
+    return s.to_numpy().astype("datetime64[D]").astype("int64")
+
+
+def expected_facts(conn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """For every day D, each count as of D straight from the rows (numpy, one day at a time),
+    then its change from the day before."""
+    kids = _frame(conn, children)
+    vis = _frame(conn, visits)
+    refs = _frame(conn, referrals).merge(
+        vis[["visit_id", "visit_date"]], on="visit_id", how="left")
+    child = {c: i for i, c in enumerate(kids.child_id)}
+    groups, group = np.unique(kids.district_code + "|" + kids.cohort, return_inverse=True)
+    listed, removed = _days(kids.listed_on), _days(kids.removed_on)
+    removed = np.where(kids.removed_on.isna(), NEVER, removed)
+    vc = vis.child_id.map(child).to_numpy()
+    vd = _days(vis.visit_date)
+    is_seen = (vis.outcome == "seen").to_numpy()
+    two = vis.second_staff_id.notna().to_numpy()
+    high = (vis.risk_level.isin(HIGH_RISK) | (vis.abuse_suspected == True)).to_numpy()  # noqa: E712
+    rc = refs.child_id.map(child).to_numpy()
+    rd = _days(refs.referred_on)
+    closed = np.where(refs.closed_on.isna(), NEVER, _days(refs.closed_on))
+    kinds, kind = np.unique(refs.kind, return_inverse=True)
+    outcomes, result = np.unique(["open"] + list(refs.result.fillna("(none)")),
+                                 return_inverse=True)
+    open_code, result = result[0], result[1:]
+    named = refs.visit_date.notna().to_numpy()
+    delay = np.where(named, rd - np.where(named, _days(refs.visit_date), 0), 0)
+    police = (refs.kind == "police_investigation").to_numpy()
+    n_groups, n_kids = len(groups), len(kids)
+    rkey_size = n_groups * len(kinds) * len(outcomes)
+
+    def per_group(mask, of=None):
+        return np.bincount(group[mask] if of is None else group[of[mask]], minlength=n_groups)
+
+    first = min(listed.min(), vd.min(), rd.min()) - 1
+    last = max(x[x < NEVER].max() for x in (listed, removed, vd, rd, closed)) + 8
+    rows, rrows = [], []
+    for day in range(first, last + 1):
+        on = (listed <= day) & (removed > day)
+        counted = (vd >= listed[vc]) & (vd <= day) & on[vc]
+        seen_v = counted & is_seen
+        visits_by_child = np.bincount(vc[counted], minlength=n_kids)
+        first_seen = np.full(n_kids, NEVER)
+        np.minimum.at(first_seen, vc[seen_v], vd[seen_v])
+        seen = first_seen < NEVER
+        high_today = np.unique(vc[seen_v & high & (vd == day)])
+        r_counted = on[rc] & (rd <= day)
+        r_today = r_counted & (rd == day)
+        rows.append(np.stack([
+            per_group(on), per_group(seen), per_group(visits_by_child > 0),
+            per_group(~seen & (visits_by_child >= 3)), per_group(first_seen <= day - 7),
+            per_group(seen_v, vc), per_group(seen_v & two, vc), per_group(first_seen == day),
+            np.bincount(group[high_today], minlength=n_groups), per_group(r_today, rc),
+            per_group(r_today & police, rc)]))
+        outcome = np.where(closed <= day, result, open_code)
+        rkey = (group[rc] * len(kinds) + kind) * len(outcomes) + outcome
+        pairs = np.unique(np.stack([rkey[r_counted], rc[r_counted]]), axis=1)[0]
+        d = delay
+
+        def per_key(mask, weights=None):
+            m = r_counted & mask
+            return np.bincount(rkey[m], weights=None if weights is None else weights[m],
+                               minlength=rkey_size)
+        rrows.append(np.stack([
+            per_key(np.ones_like(named)), np.bincount(pairs, minlength=rkey_size),
+            per_key(named), per_key(named & (d >= 0), d), per_key(named & (d == 0)),
+            per_key(named & (d >= 1) & (d <= 7)), per_key(named & (d >= 8) & (d <= 30)),
+            per_key(named & (d > 30)), per_key(named & (d < 0))]))
+    days = pd.to_datetime(np.arange(first, last + 1), unit="D")
+    district = _changes(np.array(rows), days, 4, DISTRICT_COLUMNS,
+                        [g.split("|") for g in groups])
+    referral = _changes(np.array(rrows), days, 0, REFERRAL_COLUMNS,
+                        [(*g.split("|"), k, o) for g in groups for k in kinds for o in outcomes])
+    return _tidy(district, DISTRICT_KEYS), _tidy(referral, REFERRAL_KEYS)
+
+
+DISTRICT_COLUMNS = ["listed", "seen", "attempted", "unreachable", "seen_before_week",
+                    "seen_visits", "two_person_visits", "newly_seen", "new_high_risk",
+                    "new_referrals", "new_police_referrals"]
+REFERRAL_COLUMNS = ["referrals", "children", "named_visit", "delay_days", "same_day",
+                    "days_1_7", "days_8_30", "over_30", "before_visit"]
+
+
+def _changes(values: np.ndarray, days, day_only: int, columns, keys) -> pd.DataFrame:
+    """values[day, column, key] as of each day -> one row per key and day: the change from the
+    day before, except the last `day_only` columns, which are already that day's own."""
+    changes = values.copy()
+    cumulative = len(columns) - day_only
+    changes[1:, :cumulative] = np.diff(values[:, :cumulative], axis=0)
+    n_days, _, n_keys = values.shape
+    key_frame = pd.DataFrame(keys * n_days, columns=REFERRAL_KEYS[:len(keys[0])])
+    out = key_frame.assign(day=np.repeat(days, n_keys))
+    for i, column in enumerate(columns):
+        out[column] = changes[:, i, :].reshape(-1)
+    return out
+
+
+def _tidy(df: pd.DataFrame, keys) -> pd.DataFrame:
+    """Rows with some change, in key order, counts as int64: comparable across sources."""
+    values = [c for c in df.columns if c not in keys]
+    df = df.assign(**{c: df[c].fillna(0).astype("int64") for c in values})
+    df = df[(df[values] != 0).any(axis=1)]
+    return df.sort_values(keys).reset_index(drop=True)[keys + sorted(values)]
+
+
+def stored_facts(conn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    district = _frame(conn, district_day_facts)
+    referral = _frame(conn, referral_day_facts).assign(
+        outcome=lambda d: d.outcome.fillna("(none)").astype(str))
+    return _tidy(district, DISTRICT_KEYS), _tidy(referral, REFERRAL_KEYS)
+
+
+def _assert_facts_agree(engine):
+    with engine.connect() as conn:
+        expected, stored = expected_facts(conn), stored_facts(conn)
+    for want, got in zip(expected, stored):
+        assert len(got) > 0
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+
+
+def _replaced(folder, out):
+    """The extract with rows changed the ways a corrected extract changes them: children removed
+    and put back, visits seen and not, referrals closed and reopened."""
+    out.mkdir()
+    for path in folder.iterdir():
+        (out / path.name).write_bytes(path.read_bytes())
+    read = lambda name: pd.read_csv(folder / name, dtype=str, keep_default_na=False)  # noqa: E731
+    kids = read("children.csv")
+    pick = kids.index % 4 == 1
+    listed = pd.to_datetime(kids.listed_on)
+    kids.loc[pick & (kids.removed_on == ""), "removed_on"] = (
+        listed + dt.timedelta(days=20)).dt.strftime("%Y-%m-%d")
+    kids.loc[pick & (kids.removed_on != "") & (kids.index % 8 == 5), "removed_on"] = ""
+    kids.to_csv(out / "children.csv", index=False)
+    vis = read("visits.csv")
+    to_seen = (vis.index % 5 == 2) & (vis.outcome == "not_home")
+    to_moved = (vis.index % 5 == 3) & (vis.outcome == "seen")
+    vis.loc[to_seen, ["outcome", "risk_level", "abuse_suspected"]] = ["seen", "high", "false"]
+    vis.loc[to_moved, ["outcome", "risk_level", "abuse_suspected"]] = ["moved", "", ""]
+    vis.to_csv(out / "visits.csv", index=False)
+    refs = read("referrals.csv")
+    close = (refs.index % 3 == 0) & (refs.closed_on == "")
+    reopen = (refs.index % 3 == 1) & (refs.closed_on != "")
+    refs.loc[close, "closed_on"] = (pd.to_datetime(refs.referred_on[close])
+                                    + dt.timedelta(days=3)).dt.strftime("%Y-%m-%d")
+    refs.loc[close, "result"] = "declined"
+    refs.loc[reopen, ["closed_on", "result"]] = ["", ""]
+    refs.to_csv(out / "referrals.csv", index=False)
+    assert to_seen.any() and to_moved.any() and close.any() and reopen.any()
+    return out
+
+
+@pytest.fixture(scope="module")
+def extract_folder(tmp_path_factory):
+    """A small generated programme, exported as an extract."""
+    root = tmp_path_factory.mktemp("facts")
+    source = make_engine(f"sqlite:///{root / 'source.db'}")
+    generate(source, seed=11, scale=0.02)
+    export_extract(source, root / "first")
+    source.dispose()
+    return root / "first"
+
+
+def test_facts_equal_a_day_by_day_reading_after_a_load_and_a_replacing_load(
+        engine, extract_folder, tmp_path):
+    load_extract(engine, extract_folder)
+    _assert_facts_agree(engine)
+    load_extract(engine, _replaced(extract_folder, tmp_path / "second"))
+    _assert_facts_agree(engine)
