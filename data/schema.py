@@ -138,6 +138,17 @@ audit_log = Table(
     Index("ix_audit_logged_at", "logged_at"),
 )
 
+
+def _bytewise(kind: String):
+    """On PostgreSQL, compared byte by byte (collation "C") instead of by the server's locale:
+    sorting and grouping ids and codes got several times faster, and the order is Python's (the
+    runner's), on both databases (SQLite compares bytes anyway)."""
+    return kind.with_variant(String(kind.length, collation="C"), "postgresql")
+
+
+C_ID, C_CODE, C_TAG = _bytewise(String(32)), _bytewise(String(5)), _bytewise(String(16))
+
+
 # Derived, never part of an extract: per child, the dates its figures turn on (and the child's
 # district, cohort and list dates, copied), rebuilt by
 # data/status.py whenever the extract tables change. A visit counts when listed_on <= visit_date
@@ -147,11 +158,11 @@ child_status = Table(
     "child_status", metadata,
     # No foreign key: every row is made from a children row by the refresh, and checking one
     # per row cost more than the rest of a refresh at scale 30 (9 of 30 s).
-    Column("child_id", ID, primary_key=True),
+    Column("child_id", C_ID, primary_key=True),
     # Copies of the child's own columns, so that the figures read this one table: joining a
     # million children to their status cost more than all the rest of a figure.
-    Column("district_code", String(5), nullable=False),
-    Column("cohort", String(16), nullable=False),
+    Column("district_code", C_CODE, nullable=False),
+    Column("cohort", C_TAG, nullable=False),
     Column("listed_on", Date, nullable=False),
     Column("removed_on", Date),
     Column("first_visit_on", Date),                 # earliest counted visit
@@ -193,8 +204,8 @@ child_status = Table(
 # over day = D only). See data/day_facts.sql for what each column counts.
 district_day_facts = Table(
     "district_day_facts", metadata,
-    Column("district_code", String(5), nullable=False),
-    Column("cohort", String(16), nullable=False),
+    Column("district_code", C_CODE, nullable=False),
+    Column("cohort", C_TAG, nullable=False),
     Column("day", Date, nullable=False),
     Column("listed", Integer, nullable=False),
     Column("seen", Integer, nullable=False),
@@ -217,10 +228,10 @@ district_day_facts = Table(
 # queries/referral_delay.sql, for the referrals that name a visit.
 referral_day_facts = Table(
     "referral_day_facts", metadata,
-    Column("district_code", String(5), nullable=False),
-    Column("cohort", String(16), nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("outcome", String(32)),
+    Column("district_code", C_CODE, nullable=False),
+    Column("cohort", C_TAG, nullable=False),
+    Column("kind", _bytewise(String(32)), nullable=False),
+    Column("outcome", _bytewise(String(32))),
     Column("day", Date, nullable=False),
     Column("referrals", Integer, nullable=False),
     Column("children", Integer, nullable=False),

@@ -19,7 +19,9 @@
 -- third_visit_on <= D, seen by D is first_seen_on <= D, a counted high-risk seen visit by D is
 -- first_high_risk_on <= D, and a counted protective referral is first_protective_referral_on
 -- <= D (the child being on the list at D, required here anyway). Each reason is its own branch
--- so that each can start from the few children its date index picks.
+-- so that each can start from the few children its date index picks. Ordered here as the runner
+-- orders every result (its sort then only confirms it): the database sorts 84,000 rows at scale
+-- 30 several times faster than Python.
 select s.child_id, s.district_code, s.cohort, 'unreachable' as reason, s.third_visit_on as since
 from child_status s
 where s.third_visit_on <= :as_of
@@ -40,3 +42,4 @@ where s.first_high_risk_on <= :as_of
   and (s.removed_on is null or s.removed_on > :as_of)
   and (cast(:district as text) is null or s.district_code = :district)
   and (cast(:cohort as text) is null or s.cohort = :cohort)
+order by child_id, district_code, cohort, reason, since
