@@ -79,9 +79,10 @@ class Inputs:
     deadline: dt.date
     districts: list
     units: pd.DataFrame        # district_code, cohort, listed, seen, not_attempted, added, last
-    visited: pd.DataFrame      # district_code, cohort, fv (days from D), children, open
+    visited: pd.DataFrame      # district_code, cohort, fv (days from D, NaN: none), children,
+                               # open, added, last
     attempts: pd.DataFrame     # cohort, fv, fs (days from D, NaN: not seen), children
-    staff: pd.DataFrame        # district_code, role, start, end (days from D), staff
+    staff: pd.DataFrame        # district_code, role, in_post (at D), in_post_before
 
 
 def _counts(df: pd.DataFrame, names) -> dict:
@@ -96,22 +97,20 @@ def read_inputs(engine: Engine, as_of: dt.date) -> Inputs | None:
         if start is None:
             return None
         window_start = max(start, as_of - dt.timedelta(days=MODEL_DAYS - 1))
-        params = {"as_of": as_of, "window_start": window_start, "start_date": start}
-        units = _read(conn, "forecast_units", params)
+        pace_middle = max(start, as_of - dt.timedelta(days=PACE_DAYS // 2))
+        params = {"as_of": as_of, "window_start": window_start, "start_date": start,
+                  "pace_middle": pace_middle}
         visited = _read(conn, "forecast_visited", params)
         attempts = _read(conn, "forecast_attempts", params)
         staff = _read(conn, "forecast_staff", params)
         districts = [r[0] for r in conn.execute(
             text("select district_code from districts order by district_code"))]
-    units = pd.DataFrame({
-        "district_code": units["district_code"].astype(str), "cohort": units["cohort"].astype(str),
-        **_counts(units, ("listed", "seen", "not_attempted", "added")),
-        "last": _day_numbers(units["last_seen_on"], as_of)})
     visited = pd.DataFrame({
         "district_code": visited["district_code"].astype(str),
         "cohort": visited["cohort"].astype(str),
         "fv": _day_numbers(visited["first_visit_on"], as_of),
-        **_counts(visited, ("children", "open"))})
+        **_counts(visited, ("children", "open", "added")),
+        "last": _day_numbers(visited["last_seen_on"], as_of)})
     attempts = pd.DataFrame({
         "cohort": attempts["cohort"].astype(str),
         "fv": _day_numbers(attempts["first_visit_on"], as_of),
@@ -119,8 +118,14 @@ def read_inputs(engine: Engine, as_of: dt.date) -> Inputs | None:
         **_counts(attempts, ("children",))})
     staff = pd.DataFrame({
         "district_code": staff["district_code"].astype(str), "role": staff["role"].astype(str),
-        "start": _day_numbers(staff["start_date"], as_of),
-        "end": _day_numbers(staff["end_date"], as_of), **_counts(staff, ("staff",))})
+        **_counts(staff, ("in_post", "in_post_before"))})
+    units = visited.groupby(["district_code", "cohort"], as_index=False).agg(
+        listed=("children", "sum"), open=("open", "sum"), added=("added", "sum"),
+        last=("last", "max"))
+    units["seen"] = units["listed"] - units["open"]
+    not_attempted = visited[visited["fv"].isna()].set_index(["district_code", "cohort"])["open"]
+    units["not_attempted"] = [int(not_attempted.get((d, c), 0))
+                              for d, c in zip(units["district_code"], units["cohort"])]
     return Inputs(as_of, start, deadline, districts, units, visited, attempts, staff)
 
 
@@ -227,7 +232,6 @@ def build_units(inp: Inputs, models: dict) -> Units:
     first_day = (inp.start - inp.as_of).days
     pace_from = max(first_day, 1 - PACE_DAYS)
     elapsed = max(-first_day + 1, 1)
-    staff_days = np.arange(pace_from, 1)
     for cohort in COHORTS:
         m = models[cohort]
         u = inp.units[inp.units["cohort"] == cohort]
@@ -239,7 +243,7 @@ def build_units(inp: Inputs, models: dict) -> Units:
             return out
 
         listed, seen = spread(u["listed"]), spread(u["seen"])
-        v = inp.visited[inp.visited["cohort"] == cohort]
+        v = inp.visited[(inp.visited["cohort"] == cohort) & inp.visited["fv"].notna()]
         v_idx = v["district_code"].map(d_index).to_numpy(dtype=np.int64)
         age = -v["fv"].to_numpy()
         stay = m.reachable * (1 - m.hazard) ** age
@@ -253,20 +257,13 @@ def build_units(inp: Inputs, models: dict) -> Units:
         weight = m.weekday[_weekday_of(np.arange(pace_from, 1), inp.as_of)].sum() if \
             pace_from <= 0 else 0.0
         pace = first_visits / weight if weight > 0 else np.zeros(nd)
-        # Staff in post today against the mean over the pace's days: a district that gained
-        # (lost) staff recently visits faster (slower) from now on.
+        # Staff in post today against those in post in the middle of the pace's days: a
+        # district that gained (lost) staff recently visits faster (slower) from now on.
         st = inp.staff[inp.staff["role"] == ROLE_OF[cohort]]
         s_idx = st["district_code"].map(d_index).to_numpy(dtype=np.int64)
-        starts, ends = st["start"].to_numpy(), st["end"].to_numpy()
-        ends = np.where(np.isnan(ends), np.inf, ends)
-        cnt = st["staff"].to_numpy().astype(float)
-        today = np.bincount(s_idx, weights=cnt * ((starts <= 0) & (ends >= 0)), minlength=nd)
-        if len(staff_days):
-            in_post = ((starts[:, None] <= staff_days) & (ends[:, None] >= staff_days)).mean(1)
-            mean_staff = np.bincount(s_idx, weights=cnt * in_post, minlength=nd)
-            ratio = np.where(mean_staff > 0, today / np.maximum(mean_staff, 1e-9), 1.0)
-        else:
-            ratio = np.ones(nd)
+        today = np.bincount(s_idx, weights=st["in_post"].to_numpy(float), minlength=nd)
+        before = np.bincount(s_idx, weights=st["in_post_before"].to_numpy(float), minlength=nd)
+        ratio = np.where(before > 0, today / np.maximum(before, 1), 1.0)
         last = np.full(nd, np.nan)
         last[u_idx] = u["last"].to_numpy()
         rows["district"].append(np.array(inp.districts, dtype=object))
@@ -356,6 +353,13 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
         if k == to_deadline:
             at_deadline = (waiting.copy(), reachable.copy(), hard.copy(), added_total.copy(),
                            p_done.copy())
+        # Past the deadline, stop once no chance can still move: the children never found stay
+        # unfound, so exp(-hard) bounds every later chance.
+        if k >= to_deadline and k % 7 == 0 and (np.exp(-hard) - p_done).max() < 1e-4:
+            finish_cdf[:, k:] = finish_cdf[:, [k - 1]]
+            for c in COHORTS:
+                city_cdf[c][k:] = city_cdf[c][k - 1]
+            break
     if at_deadline is None:
         # D on or after the deadline: the caller reports what happened instead.
         seen_t = np.repeat(units.seen[:, None], sims, 1).astype(float)

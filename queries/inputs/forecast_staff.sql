@@ -1,20 +1,19 @@
 -- forecast_staff
--- Staff who visit, per district, role and time in post: the forecast scales each district's
--- recent pace by the staff in post at D against those in post over the recent window.
--- Params    as_of (D), window_start (the first day of the window)
+-- Staff who visit, per district and role: in post at D and in post at the middle of the
+-- recent pace's days. The forecast scales a district's recent pace by their ratio.
+-- Params    as_of (D), pace_middle (the middle day of the pace's window)
 -- Columns
 --   district_code     text
 --   role              text
---   start_date        date
---   end_date          date     null while in post
---   staff             count
+--   in_post           count    start_date <= D and (end_date null or end_date >= D)
+--   in_post_before    count    the same at pace_middle
 select
     s.district_code,
     s.role,
-    s.start_date,
-    case when s.end_date <= :as_of then s.end_date end as end_date,
-    count(*) as staff
+    sum(case when s.start_date <= :as_of and (s.end_date is null or s.end_date >= :as_of)
+        then 1 else 0 end) as in_post,
+    sum(case when s.start_date <= :pace_middle
+              and (s.end_date is null or s.end_date >= :pace_middle)
+        then 1 else 0 end) as in_post_before
 from staff s
-where s.start_date <= :as_of
-  and (s.end_date is null or s.end_date >= :window_start)
-group by 1, 2, 3, 4
+group by s.district_code, s.role

@@ -1,24 +1,27 @@
 -- forecast_visited
--- Children on the list at D with a first visit by D, per district, cohort and day of the first
--- visit: every one first visited in the window (the recent pace), and the ones not yet seen
--- whenever first visited (how long each has waited). Read by queries/forecast.py.
--- Params    as_of (D), window_start (the first day of the window)
+-- Children on the list at D per district, cohort and day of the first counted visit (null:
+-- none by D): the counts the forecast starts from, the recent pace of first visits, and how
+-- long each child still not seen has waited since the first visit. Read by queries/forecast.py,
+-- which adds the days up per district; not a figure of its own.
+-- Params    as_of (D), start_date (S)
 -- Columns
 --   district_code     text
 --   cohort            text
---   first_visit_on    date
---   children          count    first visited that day (complete only from window_start on)
+--   first_visit_on    date     null when no counted visit by D
+--   children          count    on the list at D
 --   open              count    of those, not seen by D
+--   added             count    of those, joined the list after S
+--   last_seen_on      date     the latest first seen date by D
 select
     s.district_code,
     s.cohort,
-    s.first_visit_on,
+    case when s.first_visit_on <= :as_of then s.first_visit_on end as first_visit_on,
     count(*) as children,
-    sum(case when s.first_seen_on <= :as_of then 0 else 1 end) as open
+    sum(case when s.first_seen_on <= :as_of then 0 else 1 end) as open,
+    sum(case when s.listed_on > :start_date then 1 else 0 end) as added,
+    max(case when s.first_seen_on <= :as_of then s.first_seen_on end) as last_seen_on
 from child_status s
 where s.listed_on <= :as_of
   and (s.removed_on is null or s.removed_on > :as_of)
-  and s.first_visit_on <= :as_of
-  and (s.first_visit_on >= :window_start or s.first_seen_on is null
-       or s.first_seen_on > :as_of)
-group by s.district_code, s.cohort, s.first_visit_on
+group by s.district_code, s.cohort,
+    case when s.first_visit_on <= :as_of then s.first_visit_on end
