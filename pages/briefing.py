@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from briefing import page as briefing_pack
-from pages.common import data, filters, i18n, layout, summaries
+from pages.common import data, filters, forecast_view, i18n, layout, summaries
 
 T = {
     "en": {
@@ -148,6 +148,8 @@ else:
         st.caption(t["shown"].format(n=i18n.fmt_int(len(shown)),
                                      total=i18n.fmt_int(len(attention))) + " · "
                    + t["attention_note"].format(d=i18n.fmt_date(day)))
+
+forecast_view.alerts_section(day)
 
 st.subheader(t["calls"], help=layout.definition("needs_call"))
 progress = data.fetch("district_progress", district=None, as_of=day)

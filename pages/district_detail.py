@@ -3,7 +3,7 @@ other districts, its own burn-up, and the children in it who are waiting."""
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, figures, filters, i18n, layout
+from pages.common import data, figures, filters, forecast_view, i18n, layout
 
 T = {
     "en": {
@@ -154,12 +154,13 @@ else:
         pace = mine.iloc[0]["pace_7d"]
         burnup_labels = {"listed": i18n.label("listed"), "seen": i18n.label("seen"),
                          "plan": i18n.label("plan_rate"),
-                         "projection": i18n.label("projected_completion"),
+                         "projection": forecast_view.projection_label(),
                          "deadline": i18n.label("deadline"), "x": i18n.pick("Day", "날짜"),
                          "y": i18n.pick("Children", "아동 수")}
-        layout.chart(figures.burnup(daily, deadline=deadline,
-                                       pace=None if pd.isna(pace) else float(pace),
-                                       labels=burnup_labels), key="detail_burnup")
+        fig = figures.burnup(daily, deadline=deadline, pace=None if pd.isna(pace) else float(pace),
+                             labels=burnup_labels)
+        layout.chart(forecast_view.fan(fig, code), key="detail_burnup")
+        st.caption(forecast_view.summary())
 
 st.subheader(t["staffing"])
 staffing = data.fetch("staffing", district=code)

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import boundaries, maps
-from pages.common import data, filters, i18n, layout, summaries
+from pages.common import data, filters, forecast_view, i18n, layout, summaries
 
 T = {
     "en": {
@@ -39,6 +39,7 @@ MEASURES = {
     "listed": ("progress", False, False, False),
     "reports_per_official": ("staffing", False, False, False),
     "neglect_remaining_per_planner": ("staffing", False, False, False),
+    "p_all_seen_by_deadline": ("forecast", True, False, True),
 }
 MEASURE_KEY = "map_measure"
 DETAIL_PAGE = "pages/district_detail.py"
@@ -61,6 +62,8 @@ if source == "progress":
     progress = data.fetch("district_progress", district=None)
     values = summaries.summarise(progress, ["district_code"], as_of=f.as_of,
                                  deadline=programme["deadline"])
+elif source == "forecast":
+    values = forecast_view.map_values()
 else:
     values = data.fetch("staffing", district=None)
 frame = frame.merge(values[["district_code", measure]], on="district_code", how="left")

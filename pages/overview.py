@@ -3,7 +3,7 @@ behind, how many children were linked to the police, agencies and services."""
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, figures, filters, i18n, layout
+from pages.common import data, figures, filters, forecast_view, i18n, layout
 
 T = {
     "en": {
@@ -145,12 +145,14 @@ for row in per_cohort.to_dict("records"):
                f"({i18n.label('unreachable')}: {i18n.fmt_int(row['unreachable'])}) · "
                f"{i18n.label('not_attempted')}: {i18n.fmt_int(row['not_attempted'])}")
 
+forecast_view.overview(deadline)
+
 st.subheader(t["burnup"])
 if by_cohort_daily is None:
     st.info(t["not_for_role"])
 else:
     labels = {k: i18n.label(k) for k in ("listed", "seen")}
-    labels.update(plan=i18n.label("plan_rate"), projection=i18n.label("projected_completion"),
+    labels.update(plan=i18n.label("plan_rate"), projection=forecast_view.projection_label(),
                   deadline=i18n.label("deadline"), x=i18n.pick("Day", "날짜"),
                   y=i18n.pick("Children", "아동 수"))
     # One small chart per cohort, each on its own scale: the cohorts differ fifty-fold in size.
@@ -163,7 +165,8 @@ else:
                 st.info(t["no_daily"])
                 continue
             pace = None if pd.isna(row["pace_7d"]) else float(row["pace_7d"])
-            layout.chart(figures.burnup(daily, deadline=deadline, pace=pace, labels=labels),
+            fig = figures.burnup(daily, deadline=deadline, pace=pace, labels=labels)
+            layout.chart(forecast_view.fan(fig, f.district, row["cohort"]),
                          key=f"overview_burnup_{row['cohort']}")
     st.caption(t["burnup_note"].format(d=i18n.fmt_date(deadline)))
 

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, filters, i18n, layout, whatif
+from pages.common import data, filters, forecast_view, i18n, layout, whatif
 from pages.common import figures_ops as figs
 
 T = {
@@ -264,3 +264,6 @@ if needed is not None:
     st.caption((t["needed"] if more > 0 else t["needed_met"]).format(
         standard=i18n.fmt_int(standard), n=i18n.fmt_int(needed), more=i18n.fmt_int(more),
         in_post=i18n.fmt_int(in_post["officials"])))
+
+forecast_view.district_needed(code)
+forecast_view.staffing_section(programme["deadline"])

@@ -25,7 +25,9 @@ INPUT_DIR = Path(__file__).resolve().parent / "inputs"
 class Rule:
     name: str
     threshold: int
-    definition: str       # English; the page's catalog carries the Korean
+    definition: str       # English, {threshold} filled in by definitions()
+    label: tuple = ("", "")           # (English, Korean)
+    definition_ko: str = ""
 
 
 PACE_BELOW_HALF = Rule(
@@ -33,29 +35,39 @@ PACE_BELOW_HALF = Rule(
     "A district whose pace (children first seen in the last 7 days, divided by 7, both cohorts) "
     "has been below half the pace needed to finish by the deadline (children left to see "
     "divided by the days left) on {threshold} days in a row. Checked from the programme's "
-    "eighth day (a full week of pace) to the day before the deadline.")
+    "eighth day (a full week of pace) to the day before the deadline.",
+    ("Pace below half the needed pace", "필요 속도의 절반 미만"),
+    "최근 7일 동안 처음 대면 확인한 아동 수를 7로 나눈 속도(두 대상군 합계)가, 마감일까지 끝내는 데 필요한 속도(남은 아동 ÷ 남은 일수)의 절반에 {threshold}일 연속 못 미친 자치구입니다. 사업 8일째(속도를 잴 1주일이 찬 날)부터 마감 전날까지 봅니다.")
 HIGH_RISK_NO_REFERRAL = Rule(
     "high_risk_no_referral", 2,
     "A repeatedly reported child with a high-risk finding (a seen visit at risk high or "
     "emergency, or abuse suspected) and no protective referral (police investigation, "
     "protection agency or emergency protection) {threshold} days after the finding. Raised on "
     "the finding's day plus {threshold}; clears when a referral is made or the child leaves "
-    "the list.")
+    "the list.",
+    ("High risk, no referral after 2 days", "고위험 발견 후 2일 내 연계 없음"),
+    "재신고 아동 가운데 고위험 소견(위험도 높음·응급 또는 학대 의심으로 대면 확인)이 있었는데 {threshold}일이 지나도록 보호 연계(경찰 수사, 아동보호전문기관, 응급 보호)가 없는 아동입니다. 소견일로부터 {threshold}일째에 경보가 나고, 연계가 이루어지거나 명단에서 빠지면 해제됩니다.")
 UNREACHABLE_NO_VISIT = Rule(
     "unreachable_no_visit", 7,
     "A child not seen after three or more visits, with no further visit for {threshold} days. "
     "Raised {threshold} days after the latest visit; a new visit clears it (and starts the "
-    "count again), as does a first seen visit or leaving the list.")
+    "count again), as does a first seen visit or leaving the list.",
+    ("Unreachable, no visit for 7 days", "연락 불가·7일간 방문 없음"),
+    "세 번 이상 방문했지만 대면하지 못한 아동 가운데 {threshold}일 동안 추가 방문이 없는 아동입니다. 마지막 방문 {threshold}일 뒤에 경보가 나고, 새 방문(다시 셈을 시작), 대면 확인, 명단 제외로 해제됩니다.")
 STALE_DATA = Rule(
     "stale_data", 2,
     "A district with children still to see and no visit recorded on the last {threshold} "
     "working days (Monday to Friday; public holidays are not known to the dashboard): its data "
-    "may not have arrived. Clears on the next day with a visit.")
+    "may not have arrived. Clears on the next day with a visit.",
+    ("No visit on 2 working days", "근무일 2일간 방문 없음"),
+    "확인할 아동이 남아 있는데 최근 근무일 {threshold}일(월~금, 공휴일은 반영하지 않음) 동안 방문 기록이 없는 자치구입니다. 자료가 들어오지 않았을 수 있습니다. 방문이 기록된 날 해제됩니다.")
 OFFICIALS_BELOW_TARGET = Rule(
     "officials_below_target", 1,
     "A district with fewer abuse officials in post than its target (the latest target "
     "effective by the day). Raised on the first day below the target; clears when the "
-    "officials in post reach the target again.")
+    "officials in post reach the target again.",
+    ("Officials below target", "전담공무원 목표 미달"),
+    "아동학대 전담공무원 현원이 목표 인원(그날까지 효력이 생긴 최신 목표)보다 적은 자치구입니다. 목표에 못 미친 첫날 경보가 나고, 현원이 목표에 다시 이르면 해제됩니다.")
 
 RULES = (PACE_BELOW_HALF, HIGH_RISK_NO_REFERRAL, UNREACHABLE_NO_VISIT, STALE_DATA,
          OFFICIALS_BELOW_TARGET)
@@ -65,6 +77,13 @@ CHILD_RULES = frozenset({HIGH_RISK_NO_REFERRAL.name, UNREACHABLE_NO_VISIT.name})
 def definitions() -> dict:
     """{rule name: its definition with the threshold filled in}."""
     return {r.name: r.definition.format(threshold=r.threshold) for r in RULES}
+
+
+def definition_entries() -> dict:
+    """The rules as entries of pages/common/definitions.py: {"alert_<name>": (label_en,
+    label_ko, definition_en, definition_ko)}, so the page shows these very texts."""
+    return {f"alert_{r.name}": (r.label[0], r.label[1], r.definition.format(threshold=r.threshold),
+                                r.definition_ko.format(threshold=r.threshold)) for r in RULES}
 
 
 # --- Reading ---------------------------------------------------------------------------------

@@ -289,13 +289,17 @@ class Simulation:
     city_seen: dict                # cohort -> (sims,) city total seen at the deadline
     city_finish_cdf: dict          # cohort -> (days,)
     days_to_deadline: int
+    paths: np.ndarray | None = None  # (days to the deadline, sims), see simulate()
 
 
 def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
-             add_pace: np.ndarray | None = None, sims: int = SIMS) -> Simulation:
+             add_pace: np.ndarray | None = None, sims: int = SIMS,
+             paths_for: np.ndarray | None = None) -> Simulation:
     """Run the model `sims` times for every unit; `add_pace` is added to each unit's pace of
     first visits (the staffing allocation's scenarios). `deadline` is the day the "by the
-    deadline" figures are taken (the allocation uses a later one after the deadline)."""
+    deadline" figures are taken (the allocation uses a later one after the deadline).
+    `paths_for` (a boolean mask of units): also keep, for each day to the deadline, each run's
+    expected seen count summed over those units (Simulation.paths, days x sims)."""
     rng = np.random.default_rng(SEED)
     nu = len(units.listed)
     coh = np.array([COHORTS.index(c) for c in units.cohort])
@@ -327,6 +331,7 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     city_cdf = {c: np.zeros(HORIZON_DAYS) for c in COHORTS}
     at_deadline = None
     added_total = np.zeros((nu, 1))
+    paths = []
     for k in range(1, HORIZON_DAYS + 1):
         w = weekday[coh, (as_of.weekday() + k) % 7][:, None]
         if k % 7 == 1 and k > 1:
@@ -350,6 +355,10 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
         for c_i, c in enumerate(COHORTS):
             city_p[c] = np.maximum(city_p[c], city_now[c_i])
             city_cdf[c][k - 1] = city_p[c].mean()
+        if paths_for is not None and k <= to_deadline:
+            sel = paths_for
+            paths.append((units.listed[sel, None] + added_total[sel]
+                           - waiting[sel] - reachable[sel] - hard[sel]).sum(0))
         if k == to_deadline:
             at_deadline = (waiting.copy(), reachable.copy(), hard.copy(), added_total.copy(),
                            p_done.copy())
@@ -378,7 +387,7 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
         all_visited = (waiting_t < 0.5).mean(1)
     city_seen = {c: seen_t[coh == i].sum(0) for i, c in enumerate(COHORTS)}
     return Simulation(seen_t, finish_cdf, expected_unseen, all_visited, city_seen, city_cdf,
-                      to_deadline)
+                      to_deadline, np.array(paths) if paths_for is not None else None)
 
 
 # --- The figure ------------------------------------------------------------------------------
@@ -488,3 +497,26 @@ def completion_forecast(engine: Engine, *, as_of: dt.date, district: str | None 
     if cohort is not None:
         df = df[df["cohort"] == cohort]
     return df.reset_index(drop=True)
+
+
+def seen_paths(engine: Engine, *, as_of: dt.date, district: str | None = None,
+               cohort: str | None = None) -> pd.DataFrame:
+    """For a fan chart: per day from D + 1 to the deadline, the 10th, 50th and 90th percentile
+    of the runs' expected seen count, for one district (None: the city) and one cohort (None:
+    both summed). Empty after the deadline or without a programme."""
+    fitted = fit(engine, as_of)
+    empty = pd.DataFrame(columns=["date", "p10", "p50", "p90"])
+    if fitted is None:
+        return empty
+    inp, models, units = fitted
+    if as_of >= inp.deadline:
+        return empty
+    mask = np.ones(len(units.listed), dtype=bool)
+    if district is not None:
+        mask &= units.district == district
+    if cohort is not None:
+        mask &= units.cohort == cohort
+    sim = simulate(units, models, as_of, inp.deadline, paths_for=mask)
+    q = np.quantile(sim.paths, [0.1, 0.5, 0.9], axis=1)
+    days = pd.date_range(pd.Timestamp(as_of) + pd.Timedelta(days=1), periods=len(sim.paths))
+    return pd.DataFrame({"date": days, "p10": q[0], "p50": q[1], "p90": q[2]})

@@ -393,6 +393,47 @@ VALUE_NAMES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# Issue 10: the completion forecast (docs/forecast.md) and the alert rules, whose texts live with
+# their thresholds in queries/alerts.py.
+DEFINITIONS.update({
+    "forecast_seen_by_deadline": (
+        "Seen by the deadline (forecast)", "마감일까지 확인 예상",
+        "How many of the listed children are likely to have been seen by the deadline: the median "
+        "of 500 simulated runs of the rest of the programme, and the 80 % interval (from the 10th "
+        "to the 90th percentile). Computed from the data up to the as-of day only.",
+        "마감일까지 대면 확인할 것으로 예상되는 아동 수: 남은 기간을 500번 모의 실행한 결과의 중앙값과 "
+        "80% 구간(10~90번째 백분위)입니다. 기준일까지의 자료만 씁니다."),
+    "p_all_seen_by_deadline": (
+        "Chance to finish by the deadline", "마감일까지 완료 확률",
+        "The share of simulated runs in which every listed child has been seen by the deadline.",
+        "모의 실행 가운데 마감일까지 명단의 모든 아동을 대면 확인한 실행의 비율입니다."),
+    "finish_forecast": (
+        "Likely finish", "예상 완료 시기",
+        "The days by which half the simulated runs (median), and 10 % and 90 % of them (the 80 % "
+        "interval), have seen every listed child; 'not within 120 days' when beyond.",
+        "모의 실행의 절반(중앙값), 10%와 90%(80% 구간)가 명단의 모든 아동을 대면 확인한 날입니다. "
+        "120일 안에 끝나지 않으면 '120일 안에는 어려움'으로 표시합니다."),
+    "forecast_model": (
+        "How the forecast is made", "예측 방법",
+        "First visits continue at the last 14 days' pace (weekdays apart, scaled to the staff in "
+        "post), and a child not found at home is found later with a chance that falls with each "
+        "failed week, some never (fitted to the visits so far and the national 86 % "
+        "met-in-person rate). 500 simulated runs; 80 % of them fall in the interval shown.",
+        "첫 방문은 최근 14일 속도(요일별 차이 반영, 현재 인력에 맞춰 조정)로 이어지고, 집에서 만나지 "
+        "못한 아동은 시간이 갈수록 낮아지는 확률로 나중에 만나며 일부는 끝내 만나지 못한다고 봅니다(지금까지의 "
+        "방문과 전국 대면율 86%로 추정). 500번 모의 실행하며, 표시한 구간에 실행의 80%가 들어갑니다."),
+    "staff_allocation": (
+        "Where extra staff help most", "추가 인력 배치",
+        "Extra officials and planners placed one at a time where the expected number of children "
+        "still unseen at the deadline falls most (ties: the district that stops being late). Each "
+        "person added is assumed to visit at the district's recent pace per person in post.",
+        "추가 전담공무원과 복지플래너를 한 명씩, 마감일에 남을 것으로 예상되는 미확인 아동이 가장 많이 "
+        "줄어드는 자치구에 배치합니다(같으면 늦지 않게 되는 자치구 우선). 추가 인원은 그 자치구의 최근 "
+        "1인당 속도로 방문한다고 가정합니다."),
+})
+from queries.alerts import definition_entries as _alert_entries  # noqa: E402
+DEFINITIONS.update(_alert_entries())
+
 
 def _index(lang: str) -> int:
     return 1 if lang == "ko" else 0
