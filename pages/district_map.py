@@ -77,6 +77,8 @@ fig = maps.choropleth(frame, value=measure, value_label=i18n.label(measure),
                       diverging=diverging, no_data_label=t["no_data"], highlight=f.district,
                       higher_is_better=higher_is_better,
                       points=i18n.points_unit() if measure == "gap_to_plan" else None)
+if source == "forecast":
+    forecast_view.probability_scale(fig)
 event = layout.chart(fig, key="district_map", on_select="rerun", selection_mode="points",
                      config={"scrollZoom": False})
 

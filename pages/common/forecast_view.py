@@ -34,7 +34,7 @@ T = {
         "alerts_new": "{n} new today",
         "new": "new",
         "rule": "Rule", "district": "District", "child": "Child", "first_raised": "First raised",
-        "days_open": "Days open", "status": "",
+        "days_open": "Days open", "status": "Today",
         "alloc_head": "Where should extra staff go?",
         "alloc_officials": "Extra officials for the city", "alloc_planners": "Extra planners",
         "alloc_after": "After the deadline: the figures are taken on {d} (four weeks on), and "
@@ -54,6 +54,8 @@ T = {
         "needed_line": "{cohort}: chance to finish now {p}; extra staff for the median {n50}, "
                        "for 80 % {n80}; for every child visited once: {v50} (median), {v80} (80 %).",
         "out_of_reach": "out of reach",
+        "alloc_runs": "The allocation compares scenarios with 200 runs each (the same draws for "
+                      "every scenario).",
         "cohort": "Cohort", "role": "Staff", "total_change": "Expected unseen at {d}: {a} now, "
         "{b} with {k} officials and {m} planners placed as below.",
     },
@@ -75,7 +77,7 @@ T = {
         "alerts_new": "오늘 새로 {n}건",
         "new": "신규",
         "rule": "규칙", "district": "자치구", "child": "아동", "first_raised": "처음 발생",
-        "days_open": "유지 일수", "status": "",
+        "days_open": "유지 일수", "status": "오늘",
         "alloc_head": "추가 인력을 어디에 배치할까?",
         "alloc_officials": "서울시 추가 전담공무원", "alloc_planners": "추가 복지플래너",
         "alloc_after": "마감일이 지났습니다: 수치는 {d}(4주 뒤) 기준이며, 날짜는 언제 끝낼 수 있는지를 "
@@ -94,6 +96,7 @@ T = {
         "needed_line": "{cohort}: 현재 완료 확률 {p}; 필요한 추가 인원 중앙값 기준 {n50}, 80% 기준 {n80}; "
                        "모든 아동 첫 방문 기준 {v50}(중앙값), {v80}(80%).",
         "out_of_reach": "불가",
+        "alloc_runs": "배치안 비교는 안마다 200번 실행합니다(모든 안에 같은 난수 사용).",
         "cohort": "대상군", "role": "인력", "total_change": "{d} 미확인 예상: 현재 {a}명, 전담공무원 "
         "{k}명과 복지플래너 {m}명을 아래처럼 배치하면 {b}명.",
     },
@@ -229,6 +232,12 @@ def map_values() -> pd.DataFrame:
     return out.rename(columns={"p": "p_all_seen_by_deadline"})
 
 
+def probability_scale(fig: go.Figure) -> go.Figure:
+    """A chance is coloured on 0 to 100 % whatever the values, so that 0 % looks like 0 %."""
+    fig.update_traces(zmin=0, zmax=1, selector={"meta": "value"})
+    return fig
+
+
 # --- Alerts on the daily briefing ----------------------------------------------------------------
 
 def alerts_section(day: date) -> None:
@@ -292,7 +301,8 @@ def staffing_section(deadline: date) -> None:
     t = _t()
     f = filters.current()
     st.subheader(t["alloc_head"], help=layout.definition("staff_allocation"))
-    st.caption(layout.definition("staff_allocation") + " " + summary())
+    st.caption(layout.definition("staff_allocation") + " " + summary() + " "
+               + t["alloc_runs"])
     c1, c2 = st.columns(2)
     k = int(c1.number_input(t["alloc_officials"], 0, 60, 10, key="alloc_officials"))
     m = int(c2.number_input(t["alloc_planners"], 0, 200, 0, key="alloc_planners"))
