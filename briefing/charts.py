@@ -34,7 +34,10 @@ def session():
         if _depth == 0:
             pio.defaults.mathjax = False
             try:
-                kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+                # A dead local proxy: should Chromium try any request, it cannot leave the
+                # machine (kaleido loads plotly.js from the plotly package, as a file).
+                kaleido.start_sync_server(mathjax=False, silence_warnings=True,
+                                          proxy_server="http://127.0.0.1:9")
             except Exception as exc:  # noqa: BLE001 - any failure to start is the same to us
                 raise ChartError(f"cannot start Chromium for the charts ({_first_line(exc)}); "
                                  "install Debian's chromium") from None

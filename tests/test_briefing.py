@@ -324,3 +324,50 @@ def test_command_line_errors_are_one_line(packs, tmp_path):
                            "--as-of", "2021-13-01", "--out", str(tmp_path)],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 2 and "not a date" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_building_a_pack_reaches_nothing_off_the_machine(packs, tmp_path):
+    """The charts' Chromium included: no TCP connection and no datagram to anything but
+    loopback. Chromium checks whether IPv6 is reachable with a UDP connect() to a public address
+    that sends no packet (it only asks the kernel for a route); such a socket is allowed as long
+    as nothing is sent on it before it is closed."""
+    if shutil.which("strace") is None:
+        pytest.fail("strace is missing: install it (listed in .ci/run)")
+    trace = tmp_path / "trace"
+    env = {**os.environ, rolemap.ENV: str(packs["role_map"])}
+    done = subprocess.run(
+        ["strace", "-ff", "-qq", "-e", "trace=socket,connect,sendto,sendmsg,write,close",
+         "-e", "signal=none", "-o", str(trace),
+         sys.executable, "-m", "briefing", "build", "--db", packs["url"], "--as-of", str(AS_OF),
+         "--recipient", "mapo@example.go.kr", "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr
+    address = re.compile(r'(?:sin_addr=inet_addr\("([^"]+)"\)|inet_pton\(AF_INET6, "([^"]+)")')
+    call = re.compile(r"^(socket|connect|sendto|sendmsg|write|close)\((\d+|[A-Z_]+)")
+    loopback = {"127.0.0.1", "::1", "::ffff:127.0.0.1"}
+    kinds, probes, seen = {}, {}, set()
+    # -ff: one file per process, so no call is split across lines by another process's.
+    lines = [(path.name, line) for path in tmp_path.glob("trace.*")
+             for line in path.read_text().splitlines()]
+    for pid, line in lines:
+        m = call.match(line)
+        if not m:
+            continue
+        name, first = m.groups()
+        found = {a or b for a, b in address.findall(line)}
+        seen |= found
+        if name == "socket":
+            fd = re.search(r"= (\d+)$", line)
+            if fd:
+                kinds[(pid, fd.group(1))] = "udp" if "SOCK_DGRAM" in line else "other"
+            continue
+        key = (pid, first)
+        if name == "close":
+            probes.pop(key, None)
+        elif name == "connect" and found - loopback:
+            assert kinds.get(key) == "udp", line    # never a TCP connection off the machine
+            probes[key] = line
+        elif name in ("sendto", "sendmsg", "write"):
+            assert not found - loopback, line        # no datagram off the machine
+            assert key not in probes, probes[key]    # nothing sent on a probing socket
+    assert "127.0.0.1" in seen or any("AF_UNIX" in line for _, line in lines)  # calls were seen
