@@ -33,6 +33,7 @@ class _Document(FPDF):
         w = pack.words
         self.set_title(f"{w['title']} {pack.as_of.isoformat()}")
         self.set_author("Child-abuse inspection dashboard")
+        self.alias_nb_pages("{pages_total}")  # room for a four-digit page count
         self.set_lang(pack.recipient.lang)
 
     def header(self):
@@ -55,7 +56,7 @@ class _Document(FPDF):
             left += "  ·  " + w["demo"]
         self.cell(self.epw * 0.75, 4, left, align="L")
         self.set_text_color(*GREY)
-        self.cell(self.epw * 0.25, 4, w["page"].format(n=self.page_no(), total="{nb}"),
+        self.cell(self.epw * 0.25, 4, w["page"].format(n=self.page_no(), total="{pages_total}"),
                   align="R")
         self.set_text_color(0)
 
@@ -198,6 +199,7 @@ def _table(doc: _Document, table: Table) -> None:
     if table.emphasis_column:
         emphasis = [str(v) == table.emphasis for v in table.rows[table.emphasis_column]]
     wrap = any(_needs_wrap(doc, w, values) for w, values in zip(widths, columns))
+    measured: dict[tuple[str, bool], float] = {}
     for i in range(len(table.rows)):
         cells = [values[i] for values in columns]
         bold = emphasis is not None and emphasis[i]
@@ -220,9 +222,15 @@ def _table(doc: _Document, table: Table) -> None:
                 doc.set_xy(x + PAD, y + 0.6)
                 doc.multi_cell(w - 2 * PAD, line, text, align="R" if num else "L")
             else:
-                # text() is several times faster than cell(): the attention list at scale 30
-                # has hundreds of thousands of cells.
-                left = x + w - PAD - doc.get_string_width(text) if num else x + PAD
+                # text() is several times faster than cell(), and numbers repeat: the attention
+                # list at scale 30 has hundreds of thousands of cells.
+                if num:
+                    key = (text, bold)
+                    if key not in measured:
+                        measured[key] = doc.get_string_width(text)
+                    left = x + w - PAD - measured[key]
+                else:
+                    left = x + PAD
                 doc.text(left, baseline, text)
             x += w
         doc.line(doc.l_margin, y + height, doc.l_margin + sum(widths), y + height)
