@@ -39,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
     except DBAPIError as exc:
         print(f"error: database: {str(exc.orig or exc).splitlines()[0]}", file=sys.stderr)
         return 1
-    except OSError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (OSError, RuntimeError) as exc:  # RuntimeError: the runner's or the audit log's
+        print(f"error: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}",
+              file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted (files already renamed into place are complete)", file=sys.stderr)

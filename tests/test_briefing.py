@@ -324,6 +324,11 @@ def test_command_line_errors_are_one_line(packs, tmp_path):
                            "--as-of", "2021-13-01", "--out", str(tmp_path)],
                           capture_output=True, text=True, env=env)
     assert done.returncode == 2 and "not a date" in done.stderr and "Traceback" not in done.stderr
+    done = subprocess.run([sys.executable, "-m", "briefing", "build", "--db",
+                           f"sqlite:///{tmp_path / 'empty.db'}", "--out", str(tmp_path)],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 1 and done.stderr.startswith("error: ")
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
 
 
 def test_building_a_pack_reaches_nothing_off_the_machine(packs, tmp_path):
