@@ -92,7 +92,7 @@ def for_sharing(engine, name: str, scope: Scope, *, as_of: date, cohort: str | N
     columns = queries.columns(name)
     by_cohort = "cohort" in columns
     df = run(name, engine, as_of=as_of, district=None, cohort=None if by_cohort else cohort)
-    out = policy.for_sharing(name, df)
+    out = policy.for_sharing(name, df, viewer=viewer_of(scope))
     if by_cohort and cohort is not None:
         out = out[out["cohort"] == cohort].reset_index(drop=True)
     return out
@@ -149,7 +149,8 @@ def district_comparison(engine, *, as_of: date, cohort: str | None = None,
     the city facts are untouched. `<column>_suppressed` markers say what was masked.
     """
     run = _runner(run)
-    rows = _progress(engine, as_of, cohort, run)
+    raw = _progress(engine, as_of, None, run)
+    rows = raw if cohort is None else raw[raw["cohort"] == cohort].reset_index(drop=True)
     deadline = _deadline(engine, as_of, run)
     out = summaries.summarise(rows, ["district_code"], as_of=as_of, deadline=deadline)
     city = summaries.summarise(rows, [], as_of=as_of, deadline=deadline).iloc[0]
@@ -165,7 +166,7 @@ def district_comparison(engine, *, as_of: date, cohort: str | None = None,
     for key, z in (("limit95", summaries.Z_95), ("limit998", summaries.Z_998)):
         low, high = summaries.control_limits(p, n, z)
         out[f"{key}_low"], out[f"{key}_high"] = low, high
-    return _scoped_comparison(out, scope)
+    return _scoped_comparison(out, raw, cohort, scope, as_of=as_of, deadline=deadline)
 
 
 def _ranks(values: pd.Series, higher_is_better: bool) -> pd.Series:
@@ -181,34 +182,42 @@ def _ranks(values: pd.Series, higher_is_better: bool) -> pd.Series:
     return pd.Series(ranks, index=values.index, dtype=object)
 
 
-def _scoped_comparison(out: pd.DataFrame, scope: Scope) -> pd.DataFrame:
-    """Suppress other districts' counts at this grain for a head; keep the city facts."""
+def _scoped_comparison(out, raw, cohort, scope, *, as_of, deadline) -> pd.DataFrame:
+    """For a head: other districts' counts as the policy publishes them at this grain (the
+    cohorts summed first, then suppressed; published counts rounded) and their figures
+    recomputed from those; the city facts untouched; the facts about another district built on
+    its exact counts (rank, funnel limits at its size, behind or not) left out."""
     viewer = viewer_of(scope)
-    grain = out[["district_code", *summaries.COUNTS]].copy()
-    grain["pace_7d"] = out["pace_7d"]
-    grain["completion_rate"] = out["completion_rate"]
-    masked = policy.apply("district_progress", grain, viewer)
+    figures = [*summaries.COUNTS, "pace_7d", "completion_rate", "gap_to_plan", "required_pace",
+               "pace_ratio", "projected_completion", "days_after_deadline"]
     result = out.copy()
-    any_count = np.zeros(len(out), dtype=bool)
-    for col in [*summaries.COUNTS, "pace_7d", "completion_rate"]:
-        hidden = masked[marker(col)].to_numpy(dtype=bool)
-        result[col] = masked[col]
-        result[marker(col)] = hidden
-        any_count |= hidden
-    # What is built on listed and seen goes with them; the rest of the row with any count.
-    rate_hidden = result["completion_rate_suppressed"].to_numpy(dtype=bool)
-    for col in ("gap_to_plan", "is_behind", "rank_completion_rate", "rank_gap_to_plan",
-                "limit95_low", "limit95_high", "limit998_low", "limit998_high",
-                "required_pace", "pace_ratio", "projected_completion", "days_after_deadline"):
-        hidden = rate_hidden | (any_count if col in ("required_pace", "pace_ratio",
-                                                     "projected_completion",
-                                                     "days_after_deadline") else False)
-        result[col] = _blank(result[col], hidden)
-        result[marker(col)] = hidden
-    for key in ("pace_7d", "unreachable"):
-        hidden = result[marker(key)].to_numpy(dtype=bool)
-        result[f"rank_{key}"] = _blank(result[f"rank_{key}"], hidden)
-        result[marker(f"rank_{key}")] = hidden
+    if viewer.role != "district":
+        for col in [*figures, *_ABOUT_DISTRICT]:
+            result[marker(col)] = False
+        return result
+    shown = policy.apply("district_progress", raw, viewer,
+                         grain=policy.ALL if cohort is None else None)
+    if cohort is not None:
+        shown = shown[shown["cohort"] == cohort]
+    recomputed = summaries.summarise(shown, ["district_code"], as_of=as_of, deadline=deadline)
+    recomputed = recomputed.set_index("district_code").reindex(result["district_code"])
+    others = (result["district_code"] != viewer.district_code).to_numpy()
+    masked_by_shown = shown.set_index("district_code").reindex(result["district_code"])
+    for col in figures:
+        values = recomputed[col].to_numpy()
+        if pd.api.types.is_datetime64_any_dtype(result[col]):
+            result[col] = result[col].where(~others, pd.to_datetime(values))
+        else:
+            result[col] = np.where(others, values, result[col].to_numpy(dtype=float))
+        source = marker(col) if marker(col) in masked_by_shown else marker("completion_rate")
+        hidden = masked_by_shown[source].to_numpy(dtype=bool) if col in (
+            *summaries.COUNTS, "pace_7d", "completion_rate") else np.isnan(
+            pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float)) \
+            if col != "projected_completion" else pd.isna(values)
+        result[marker(col)] = others & hidden
+    for col in _ABOUT_DISTRICT:
+        result[col] = _blank(result[col], others)
+        result[marker(col)] = others
     return result
 
 

@@ -46,8 +46,8 @@ scope = i18n.district_name(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
 
 progress = i18n.with_names(data.fetch("district_progress"))
-listed = int(data.selection_total("district_progress", progress, "listed"))
-seen = int(data.selection_total("district_progress", progress, "seen"))
+listed = data.selection_total("district_progress", progress, "listed")
+seen = data.selection_total("district_progress", progress, "seen")
 repeat = progress[progress["cohort"] == "repeat_report"]
 
 # City (or selection) rates from summed counts, never an average of district rates.

@@ -52,10 +52,10 @@ layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of)
 labels = i18n.Texts({**t, "open": i18n.value_name("outcome", "open")}, t.language)
 
 outcomes = i18n.with_names(data.fetch("referral_outcomes"))
-all_referrals = int(data.selection_total("referral_outcomes", outcomes, "referrals"))
-open_ = int(data.selection_total("referral_outcomes", outcomes, "referrals", outcome="open"))
-police = int(data.selection_total("referral_outcomes", outcomes, "referrals",
-                                  kind="police_investigation"))
+all_referrals = data.selection_total("referral_outcomes", outcomes, "referrals")
+open_ = data.selection_total("referral_outcomes", outcomes, "referrals", outcome="open")
+police = data.selection_total("referral_outcomes", outcomes, "referrals",
+                                  kind="police_investigation")
 cols = st.columns(4)
 with cols[0]:
     layout.metric(t["referrals"], i18n.fmt_int(all_referrals), layout.definition("referrals"))
@@ -92,10 +92,10 @@ else:
 
 st.subheader(t["police_head"], help=layout.definition("police_linkage_rate"))
 police_df = i18n.with_names(data.fetch("police_linkage", cohort=None))
-at_risk = int(data.selection_total("police_linkage", police_df, "children_at_risk",
-                                   cohort=None))
-linked = int(data.selection_total("police_linkage", police_df, "children_police_referred",
-                                  cohort=None))
+at_risk = data.selection_total("police_linkage", police_df, "children_at_risk",
+                                   cohort=None)
+linked = data.selection_total("police_linkage", police_df, "children_police_referred",
+                                  cohort=None)
 a, b, c = st.columns(3)
 with a:
     layout.metric(t["children_at_risk"], i18n.fmt_int(at_risk), layout.definition("children_at_risk"))

@@ -123,8 +123,8 @@ layout.page_header(t["title"], t["subtitle"].format(
 staffing = i18n.with_names(data.fetch("staffing"))
 
 # Selection figures from summed counts.
-officials = int(data.selection_total("staffing", staffing, "abuse_officials"))
-reports = int(data.selection_total("staffing", staffing, "reports_12m"))
+officials = data.selection_total("staffing", staffing, "abuse_officials")
+reports = data.selection_total("staffing", staffing, "reports_12m")
 cols = st.columns(4)
 with cols[0]:
     layout.metric(t["abuse_officials"], i18n.fmt_int(officials),

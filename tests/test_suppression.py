@@ -197,3 +197,108 @@ def test_no_masked_cell_is_determined_by_all_public_equations_together(case):
         unit = np.zeros(len(cells))
         unit[j] = 1
         assert np.linalg.matrix_rank(np.vstack([a, unit])) > rank, f"masked cell {cell} is recoverable"
+
+
+# --- one system per viewer and day: every grain, the head's view and exports, the totals ---------
+
+from access.suppression import make_lines, recoverable, round_to_base, scope_mask  # noqa: E402
+
+
+@st.composite
+def union_tables(draw):
+    """Districts x (cohort a, cohort b, both summed): counts listed = seen + rest per row."""
+    n = draw(st.integers(3, 7))
+    k = draw(st.integers(1, 10))
+    rows, owners, cohort = [], [], []
+    for d in range(n):
+        parts = []
+        for c in ("a", "b"):
+            seen, rest = draw(small_or_large), draw(small_or_large)
+            parts.append((seen + rest, seen, rest))
+            rows.append(parts[-1]), owners.append(f"D{d}"), cohort.append(c)
+        rows.append(tuple(x + y for x, y in zip(*parts))), owners.append(f"D{d}"), cohort.append("all")
+    own = draw(st.one_of(st.none(), st.sampled_from([f"D{d}" for d in range(n)])))
+    return np.array(rows, dtype=float), np.array(owners), np.array(cohort), own, k
+
+
+def _union_lines(values, owners, cohort):
+    n = len(values)
+    col_groups = [np.flatnonzero(cohort == c) for c in ("a", "b", "all")]
+    sums = [(i, [i - 2, i - 1]) for i in range(n) if cohort[i] == "all"]
+    return make_lines(values.shape, row_groups=[[0, 1, 2]], col_groups=col_groups, sums=sums)
+
+
+def _pinned(unknown, lines):
+    """Independent check: a cell is pinned when adding its unit row does not raise the rank."""
+    cells = [tuple(c) for c in np.argwhere(unknown)]
+    index = {c: p for p, c in enumerate(cells)}
+    rows = []
+    for r, c, coeff in lines:
+        row = np.zeros(len(cells))
+        for i, j, x in zip(r, c, coeff):
+            if (i, j) in index:
+                row[index[(i, j)]] += x
+        if row.any():
+            rows.append(row)
+    a = np.array(rows) if rows else np.zeros((0, len(cells)))
+    rank = np.linalg.matrix_rank(a) if len(a) else 0
+    found = []
+    for cell, p in index.items():
+        unit = np.zeros(len(cells))
+        unit[p] = 1
+        if np.linalg.matrix_rank(np.vstack([a, unit])) == rank:
+            found.append(cell)
+    return found
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(union_tables())
+def test_a_heads_view_exports_and_totals_pin_no_masked_cell(case):
+    """Issue 13 §9: the head's table (own raw), the head's export for sharing (own small cells
+    masked too) and the public totals of every grain (each cohort and both summed) together: no
+    masked cell of another district is determined, and none published is small; the export's
+    other-district cells are exactly the view's. Summed rows are suppressed as such (issue 8 §1):
+    a summed cell is masked only when small or needed, not because a cohort cell is."""
+    values, owners, cohort, own, k = case
+    lines = _union_lines(values, owners, cohort)
+    export = scope_mask(values, lines, owners, own, k)
+    mine = owners == own
+    view = export & ~mine[:, None]
+    others = ~mine[:, None] & np.ones_like(values, dtype=bool)
+    assert not ((values >= 1) & (values <= k) & others & ~view).any()
+    assert not ((values >= 1) & (values <= k) & ~export).any(), "the export masks every small cell"
+    # What the head knows: own rows raw, every other cell not masked in the view (the export
+    # publishes no other cell the view hides), every line's total.
+    assert (export[~mine] == view[~mine]).all()
+    # Even taking every published count as exact, the only cells pinned are zeros masked as
+    # complements of rounded counts (a zero learnt is no small count).
+    assert all(values[c] == 0 for c in _pinned(view, lines))
+    # Rounded counts are not exact: with them unknown too, nothing non-zero is pinned.
+    inexact = view | ((values != 0) & others)
+    assert all(values[c] == 0 for c in _pinned(inexact, lines))
+    if own is None:  # a reader of the export who knows no district
+        assert all(values[c] == 0 for c in _pinned(export | (values != 0), lines))
+
+
+def test_a_summed_cell_is_not_masked_for_its_cohorts_small_cells():
+    # District D0: repeat_report small (3 seen), neglect large: at the summed grain nothing is
+    # small, and the complement of the small cohort cell is another cohort cell.
+    values = np.array([[13, 3, 10], [400, 150, 250], [413, 153, 260],
+                       [14, 4, 10], [300, 120, 180], [314, 124, 190],
+                       [40, 20, 20], [200, 100, 100], [240, 120, 120],
+                       [50, 25, 25], [210, 100, 110], [260, 125, 135]], dtype=float)
+    owners = np.repeat(["D0", "D1", "D2", "D3"], 3)
+    cohort = np.tile(["a", "b", "all"], 4)
+    lines = _union_lines(values, owners, cohort)
+    masked = scope_mask(values, lines, owners, "D3", 10)
+    summed = cohort == "all"
+    assert masked[cohort == "a"].any()
+    assert not masked[summed & (owners == "D2")].any()
+    assert _pinned(masked & (owners != "D3")[:, None], lines) == []
+
+
+def test_rounding_is_deterministic_and_never_looks_small():
+    values = np.array([0, 11, 12, 13, 17, 18, 22, 23, np.nan])
+    assert round_to_base(values, 5, 10)[:-1].tolist() == [0, 15, 15, 15, 15, 20, 20, 25]
+    assert np.isnan(round_to_base(values, 5, 10)[-1])
+    assert (round_to_base(values, 1, 10)[:-1] == values[:-1]).all()

@@ -253,13 +253,17 @@ def selection_total(name: str, rows: pd.DataFrame, column: str, *, cohort=FILTER
     where other columns equal given values (e.g. outcome="open").
 
     rows: what fetch(name) gave for the selection. For the whole city the total comes from
-    city_sums instead, since the rows a district head receives have other districts' small cells
-    masked and would undercount; one district's rows are summed as they are.
+    city_sums (public, from unsuppressed rows) instead, since the rows a district head receives
+    have other districts' small cells masked. One district's rows are summed as they are, and a
+    total over a masked cell is masked itself (NaN, shown as "—"): never a smaller number.
     """
     if filters.current().district is None:
         rows = city_sums(name, list(where), [column], cohort=cohort)
     for key, value in where.items():
         rows = rows[rows[key] == value]
+    flag = column + "_suppressed"
+    if flag in rows.columns and rows[flag].to_numpy(dtype=bool).any():
+        return float("nan")
     value = rows[column].sum(min_count=1)
     return 0 if pd.isna(value) else value
 

@@ -271,11 +271,13 @@ DELAY_BINS = ("same_day", "days_1_7", "days_8_30", "over_30", "before_visit")
 
 def delay_summary(df: pd.DataFrame) -> pd.DataFrame:
     """referral_delay rows summed per kind_name: referrals, each delay bin, and the mean days
-    recomputed from the sums (weighted by the referrals made on or after their visit)."""
+    recomputed from the sums (weighted by the referrals made on or after their visit). A sum
+    over a suppressed (empty) cell is empty too, never a smaller number."""
     data = df.assign(on_or_after=df["referrals"] - df["before_visit"])
-    data["day_total"] = data["mean_days"].fillna(0) * data["on_or_after"]
+    data["day_total"] = data["mean_days"].where(data["on_or_after"] > 0, 0) * data["on_or_after"]
     out = data.groupby("kind_name", as_index=False)[
-        ["referrals", *DELAY_BINS, "on_or_after", "day_total"]].sum()
+        ["referrals", *DELAY_BINS, "on_or_after", "day_total"]].agg(
+        lambda s: s.sum(skipna=False))
     out["mean_days"] = (out["day_total"] / out["on_or_after"]).where(out["on_or_after"] > 0)
     return out.drop(columns=["on_or_after", "day_total"])
 
