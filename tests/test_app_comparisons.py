@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from access.suppression import round_to_base
 from pages.common import summaries
 
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
@@ -57,7 +58,8 @@ def test_a_head_sees_the_response_teams_district_detail(monkeypatch, generated_u
             "selected": _values(_trace(funnel, "selected"), "y"),
             "captions": [c.value for c in at.caption],
             "points": dict(zip(_trace(funnel, "districts")["customdata"],
-                               _values(_trace(funnel, "districts"), "y"))),
+                               zip(_values(_trace(funnel, "districts"), "x"),
+                                   _values(_trace(funnel, "districts"), "y")))),
             "notes": [a["text"] for a in funnel["layout"].get("annotations", [])],
         }
     team, head = seen["response_team"], seen["district"]
@@ -76,7 +78,12 @@ def test_a_head_sees_the_response_teams_district_detail(monkeypatch, generated_u
     assert team["notes"] == []
     # The head's points are the team's, less those hidden; the chart says how many.
     assert set(head["points"]) <= set(team["points"])
-    assert all(head["points"][c] == team["points"][c] for c in head["points"])
+    # Other districts' points are drawn from their counts rounded to base 5 (issue 13 §10).
+    for code, (x, y) in head["points"].items():
+        listed, rate = team["points"][code]
+        seen = round(rate * listed)
+        assert x == round_to_base([listed])[0]
+        assert y == pytest.approx(round_to_base([seen])[0] / round_to_base([listed])[0])
     hidden = len(team["points"]) - len(head["points"])
     if hidden:
         assert head["notes"] == [f"{hidden} of {len(team['points'])} other districts hidden: "
@@ -112,6 +119,6 @@ def test_the_overviews_district_bars_are_the_response_teams(monkeypatch, generat
     assert head["metrics"] == team["metrics"]  # districts behind plan included
     assert all(v == v for v in head["bars"].values()), "no empty bar"
     assert set(head["bars"]) <= set(team["bars"])
-    assert all(head["bars"][c] == team["bars"][c] for c in head["bars"])
+    assert head["bars"][GANGSEO] == team["bars"][GANGSEO]  # own district: exact
     hidden = len(team["bars"]) - len(head["bars"])
     assert bool(hidden) == bool(head["notes"])
