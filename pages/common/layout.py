@@ -30,6 +30,7 @@ T = {
         "empty": "Nothing to show for these filters.",
         "suppressed": "Empty cells: small counts of other districts are hidden so that no child "
                       "can be recognised.",
+        "first_rows": "The first {shown} of {total} rows; the download has them all.",
     },
     "ko": {
         "as_of": "기준일 {d}",
@@ -47,6 +48,7 @@ T = {
                         "한해 자치구 책임자에게만 보입니다.",
         "empty": "이 조건에 해당하는 자료가 없습니다.",
         "suppressed": "빈 칸: 아동을 알아볼 수 없도록 다른 자치구의 작은 수치는 가립니다.",
+        "first_rows": "전체 {total}행 중 앞의 {shown}행입니다. 내려받기에는 모두 들어 있습니다.",
     },
 }
 
@@ -90,6 +92,9 @@ def _audit_download(filename: str, rows: int) -> None:
                  detail=filename, rows=rows)
 
 
+MAX_ROWS = 1000      # rows of a table sent to the browser
+
+
 def table(df: pd.DataFrame, *, key: str, filename: str, column_labels: dict | None = None) -> None:
     """A table and a button to download it as CSV (the download is written to the audit log).
 
@@ -103,7 +108,10 @@ def table(df: pd.DataFrame, *, key: str, filename: str, column_labels: dict | No
     df = data.visible(df)
     labels = {c: (column_labels or {}).get(c) or i18n.label(c) for c in df.columns}
     config = {}
-    shown = df.copy()  # the CSV keeps raw values; the screen shows points and paces as read
+    # The CSV keeps raw values; the screen shows points and paces as read. Only the first rows
+    # travel to the browser (a child list at scale 30 was megabytes for every new viewer); the
+    # download, encoded on click, has them all.
+    shown = df.head(MAX_ROWS).copy()
     for c in df.columns:
         if c in POINTS_COLUMNS:
             shown[c] = df[c].astype(float) * 100
@@ -120,8 +128,12 @@ def table(df: pd.DataFrame, *, key: str, filename: str, column_labels: dict | No
             config[labels[c]] = st.column_config.DateColumn(format="YYYY-MM-DD")
     st.dataframe(shown.rename(columns=labels), hide_index=True, key=f"{key}_table",
                  width="stretch", column_config=config)
+    if len(df) > MAX_ROWS:
+        st.caption(text("first_rows").format(shown=i18n.fmt_int(MAX_ROWS),
+                                              total=i18n.fmt_int(len(df))))
     st.download_button(
-        text("download"), df.to_csv(index=False).encode("utf-8"), file_name=filename,
+        # Encoded when clicked (a callable), not on every run of the page (issue 11).
+        text("download"), lambda: df.to_csv(index=False).encode("utf-8"), file_name=filename,
         mime="text/csv", key=f"{key}_download", on_click=_audit_download,
         args=(filename, len(df)),
     )
