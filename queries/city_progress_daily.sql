@@ -32,13 +32,16 @@ days (day, day_number) as (
     where day < :as_of
 ),
 
+-- Changes per cohort and day; those dated before S count on S, so that each day of S .. D
+-- finds its own row and a running sum gives the value as of that day.
 daily_changes (cohort, event_on, listed_change, seen_change) as (
-    select f.cohort, f.day, sum(f.listed), sum(f.seen)
+    select f.cohort, case when f.day < :start_date then :start_date else f.day end,
+        sum(f.listed), sum(f.seen)
     from district_day_facts f
     where f.day <= :as_of
       and (cast(:district as text) is null or f.district_code = :district)
       and (cast(:cohort as text) is null or f.cohort = :cohort)
-    group by f.cohort, f.day
+    group by f.cohort, case when f.day < :start_date then :start_date else f.day end
 ),
 
 daily_counts as (
@@ -46,15 +49,16 @@ daily_counts as (
         d.day,
         d.day_number,
         k.cohort,
-        coalesce(sum(e.listed_change), 0) as listed,
-        coalesce(sum(e.seen_change), 0) as seen
+        sum(coalesce(e.listed_change, 0)) over (
+            partition by k.cohort order by d.day rows unbounded preceding) as listed,
+        sum(coalesce(e.seen_change, 0)) over (
+            partition by k.cohort order by d.day rows unbounded preceding) as seen
     from days d
     cross join cohorts k
     left join daily_changes e
         on e.cohort = k.cohort
-        and e.event_on <= d.day
+        and e.event_on = d.day
     where (cast(:cohort as text) is null or k.cohort = :cohort)
-    group by d.day, d.day_number, k.cohort
 )
 
 select
