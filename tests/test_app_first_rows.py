@@ -29,8 +29,8 @@ def test_a_long_list_shows_its_first_rows_and_downloads_them_all(monkeypatch, ge
     no_exception(at)
     totals = [int(m.group(1).replace(",", "")) for c in at.caption
               if (m := re.search(r"The first [\d,]+ of ([\d,]+) rows", c.value))]
-    assert len(totals) == 1 and totals[0] > MAX_ROWS, [c.value for c in at.caption]
+    assert totals and min(totals) > MAX_ROWS, [c.value for c in at.caption]
     assert max(len(df.value) for df in at.dataframe) == MAX_ROWS
     lists = [d for name, d in downloads.items() if name.startswith("attention")]
     assert len(lists) == 1 and callable(lists[0]), "encoded on click, not on every run"
-    assert len(pd.read_csv(io.BytesIO(lists[0]()))) == totals[0]
+    assert len(pd.read_csv(io.BytesIO(lists[0]()))) in totals
