@@ -50,6 +50,7 @@ T = {
         "filters": "Filters",
         "as_of": "As of",
         "as_of_help": "Every figure counts what the database holds up to and including this day.",
+        "url_ignored": "Not valid in the link, so the default is shown: {values}",
         "cohort": "Cohort",
         "district": "District",
         "language": "Language / 언어",
@@ -68,6 +69,7 @@ T = {
         "filters": "조건",
         "as_of": "기준일",
         "as_of_help": "모든 수치는 데이터베이스에 이날까지(당일 포함) 기록된 내용으로 계산합니다.",
+        "url_ignored": "링크의 값이 올바르지 않아 기본값을 보여 줍니다: {values}",
         "cohort": "대상군",
         "district": "자치구",
         "overview": "종합 현황",
@@ -90,10 +92,25 @@ def _keep_valid(key: str, options: list, default) -> None:
         st.session_state[key] = default
 
 
+def _url_day(first, newest):
+    def parse(raw):
+        day = date.fromisoformat(raw)
+        if not first <= day <= newest:
+            raise ValueError(raw)
+        return day
+    return parse
+
+
 def sidebar(viewer) -> None:
-    """The shared filters, drawn on every run with keys so that they survive a page change."""
+    """The shared filters, drawn on every run with keys so that they survive a page change; read
+    from the URL on a session's first run and written back to it on every run."""
     t = i18n.texts(T)
     filters.apply_pending()
+    for key in filters.URL_NAMES.values():
+        filters.restore(key)
+    lang = filters.take("lang", lambda raw: raw if raw in filters.LANGUAGES else {}[raw])
+    if lang:
+        st.session_state[filters.LANG_KEY] = lang
     with st.sidebar:
         _keep_valid(filters.LANG_KEY, list(filters.LANGUAGES), filters.DEFAULT_LANG)
         st.radio(t["language"], filters.LANGUAGES, key=filters.LANG_KEY, horizontal=True,
@@ -104,6 +121,9 @@ def sidebar(viewer) -> None:
         programme = data.programme()
         newest = data.default_as_of()
         first = min(programme["start_date"], newest)
+        day = filters.take("as_of", _url_day(first, newest))
+        if day:
+            st.session_state[filters.AS_OF_KEY] = day
         current = st.session_state.get(filters.AS_OF_KEY)
         if not isinstance(current, date) or not first <= current <= newest:
             st.session_state[filters.AS_OF_KEY] = newest
@@ -111,16 +131,29 @@ def sidebar(viewer) -> None:
                       help=t["as_of_help"], format="YYYY-MM-DD")
 
         cohorts = [filters.BOTH_COHORTS, *filters.COHORTS]
+        cohort = filters.take("cohort", lambda raw: raw if raw in cohorts else {}[raw])
+        if cohort:
+            st.session_state[filters.COHORT_KEY] = cohort
         _keep_valid(filters.COHORT_KEY, cohorts, filters.BOTH_COHORTS)
         st.selectbox(t["cohort"], cohorts, key=filters.COHORT_KEY, format_func=i18n.cohort_name)
 
         codes = data.district_codes()
+        choices = [filters.CITY, *codes]
+        district = filters.take("district", lambda raw: raw if raw in choices else {}[raw])
+        if district:
+            st.session_state[filters.DISTRICT_KEY] = district
         # A district head starts on their own district; anyone may still pick another (the
         # figures of other districts are then suppressed for them by access.policy).
         default = viewer.district_code if viewer.district_code in codes else filters.CITY
-        _keep_valid(filters.DISTRICT_KEY, [filters.CITY, *codes], default)
-        st.selectbox(t["district"], [filters.CITY, *codes], key=filters.DISTRICT_KEY,
+        _keep_valid(filters.DISTRICT_KEY, choices, default)
+        st.selectbox(t["district"], choices, key=filters.DISTRICT_KEY,
                      format_func=i18n.district_name)
+        ignored = filters.notes()
+        if ignored:
+            st.caption(t["url_ignored"].format(values=", ".join(ignored)))
+    for key in filters.URL_NAMES.values():
+        filters.keep(key)
+    filters.write_url()
 
 
 def navigation(viewer):

@@ -61,6 +61,7 @@ TEXT = {
                         "set `CASES_ROLE_MAP` to the role map file. See docs/deployment.md.",
         "demo": "DEMO: synthetic data, no real children. Login is off; choose whose view to see.",
         "view_as": "View as",
+        "view_as_district": "View as: district",
         "district": "District",
         "no_districts": "The demo database has no districts.",
     },
@@ -91,6 +92,7 @@ TEXT = {
         "demo": "시연: 합성 자료이며 실제 아동이 아닙니다. 로그인이 꺼져 있으니 누구의 화면을 볼지 "
                 "고르십시오.",
         "view_as": "화면 보기",
+        "view_as_district": "화면 보기: 자치구",
         "district": "자치구",
         "no_districts": "시연 데이터베이스에 자치구가 없습니다.",
     },
@@ -246,7 +248,7 @@ def _demo_viewer(db: Engine) -> Viewer:
             if not districts:
                 st.error(_t("no_districts"))
                 st.stop()
-            district = st.selectbox(_t("district"), list(districts), format_func=districts.get,
+            district = st.selectbox(_t("view_as_district"), list(districts), format_func=districts.get,
                                     key="demo_district")
     return Viewer(subject="demo", role=role, district_code=district)
 

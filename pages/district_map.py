@@ -50,6 +50,7 @@ f = filters.current()
 programme = data.programme()
 layout.page_header(t["title"], t["subtitle"])
 
+filters.url_choice("measure", MEASURE_KEY, MEASURES)
 measure = st.selectbox(t["measure"], list(MEASURES), key=MEASURE_KEY, format_func=i18n.label,
                        help=None)
 source, percent, diverging, higher_is_better = MEASURES[measure]
@@ -74,7 +75,7 @@ if missing:
 
 fig = maps.choropleth(frame, value=measure, value_label=i18n.label(measure),
                       definition=layout.definition(measure), percent=percent,
-                      diverging=diverging, no_data_label=t["no_data"], highlight=f.district,
+                      diverging=diverging, no_data_label=t["no_data"], highlight=filters.highlight(),
                       higher_is_better=higher_is_better,
                       points=i18n.points_unit() if measure == "gap_to_plan" else None)
 if source == "forecast":

@@ -2,6 +2,11 @@
 
 The widgets are drawn by dashboard.py in the sidebar, on every run, under the keys below, so
 their values survive a page change. Pages only read them through `current()`.
+
+The view's filters also live in the URL (`?as_of=YYYY-MM-DD&cohort=...&district=CODE&lang=ko`,
+plus a page's own choices through `url_choice`): read on a session's first run, written on every
+run, so a copied link opens the same view. The viewer's role and district never come from the
+URL (access/login.py decides them); a value that is not valid is ignored with a short note.
 """
 from dataclasses import dataclass
 from datetime import date
@@ -77,3 +82,78 @@ def highlight() -> str | None:
         return login.viewer().district_code
     except PermissionError:
         return None
+
+
+# --- the URL ----------------------------------------------------------------------------------
+URL_NAMES = {"as_of": AS_OF_KEY, "cohort": COHORT_KEY, "district": DISTRICT_KEY, "lang": LANG_KEY}
+_ARRIVED = "_url_arrived"     # the session's first run has read the URL
+_ARRIVAL = "_url_arrival"     # the URL's values at arrival, taken by the widgets that use them
+_NOTES = "_url_notes"         # what was ignored, said once in the sidebar
+_KEEP = "_keep_"              # a copy of each filter's value that outlives its widget
+
+
+def arrival() -> dict:
+    """The URL's parameters as the session found them on its first run ({} on later runs that
+    have taken them all). Read once, so a later change of a widget is not undone by the URL."""
+    if not st.session_state.get(_ARRIVED):
+        st.session_state[_ARRIVED] = True
+        st.session_state[_ARRIVAL] = dict(st.query_params.to_dict())
+    return st.session_state.get(_ARRIVAL, {})
+
+
+def take(name: str, parse, label: str | None = None):
+    """The arrival value of URL parameter `name` parsed by `parse` (which returns the value or
+    raises ValueError), once; None when absent or invalid (then a note says it was ignored)."""
+    pending = arrival()
+    if name not in pending:
+        return None
+    raw = pending.pop(name)
+    try:
+        return parse(raw)
+    except (ValueError, TypeError, KeyError):
+        note(f"{label or name}={raw!s:.40}")
+        return None
+
+
+def note(text: str) -> None:
+    st.session_state.setdefault(_NOTES, []).append(text)
+
+
+def notes() -> list[str]:
+    """The ignored URL values to mention, once."""
+    return st.session_state.pop(_NOTES, [])
+
+
+def restore(key: str) -> None:
+    """Give a widget back the value it had when it was last drawn, if Streamlit dropped it (a
+    page switched from a page's own code drops the sidebar's widget states)."""
+    if key not in st.session_state and _KEEP + key in st.session_state:
+        st.session_state[key] = st.session_state[_KEEP + key]
+
+
+def keep(key: str) -> None:
+    if key in st.session_state:
+        st.session_state[_KEEP + key] = st.session_state[key]
+
+
+def write_url() -> None:
+    """The shared filters into the URL (a page's own choices are added by url_choice)."""
+    f = current()
+    params = {"as_of": f.as_of.isoformat(), "cohort": f.cohort or BOTH_COHORTS,
+              "district": f.district or CITY, "lang": f.lang}
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def url_choice(name: str, key: str, options) -> None:
+    """A page's own choice kept in the URL under `name`: call it just before drawing the widget
+    with this `key` and `options`. A link's value is taken on arrival (an invalid one is ignored
+    with a note); the widget's value is written back on every run of the page."""
+    options = list(options)
+    by_text = {str(o): o for o in options}
+    value = take(name, lambda raw: by_text[raw])
+    if value is not None:
+        st.session_state[key] = value
+    current_value = st.session_state.get(key, options[0] if options else None)
+    if current_value is not None and st.query_params.get(name) != str(current_value):
+        st.query_params[name] = str(current_value)
