@@ -147,3 +147,32 @@ def test_after_the_deadline_the_whatif_says_so_and_gives_the_date_reached(
     no_exception(at)
     said = " ".join(m.value for m in [*at.warning, *at.success, *at.info])
     assert "has passed" in said
+
+
+def test_the_overviews_breakdown_adds_up_to_listed_and_each_cohort_has_its_own_burnup(
+        monkeypatch, generated_url):
+    import json
+    import re
+    at = app_test(monkeypatch, generated_url).run()
+    no_exception(at)
+    listed = [int(m.value.replace(",", "")) for m in at.metric if m.label == "Listed"]
+    breakdowns = [c.value for c in at.caption if c.value.startswith("Seen:")]
+    assert len(listed) == len(breakdowns) == 2
+    for total, text in zip(listed, breakdowns):
+        numbers = dict(re.findall(r"([A-Z][\w ,]+?): ([\d,]+)", text))
+        parts = [int(numbers[k].replace(",", "")) for k in
+                 ("Seen", "Visited, not seen", "Not yet visited")]
+        assert sum(parts) == total
+    burnups = [json.loads(c.proto.spec) for c in at.get("plotly_chart")
+               if c.proto.id.endswith(("overview_burnup_repeat_report",
+                                       "overview_burnup_neglect_risk"))]
+    assert len(burnups) == 2  # one per cohort, each on its own y scale
+
+
+def test_the_audit_log_speaks_korean(monkeypatch, generated_url):
+    # the page logs its own view before it reads the log
+    at = app_test(monkeypatch, generated_url, page="pages/audit_log.py", filter_lang="ko").run()
+    no_exception(at)
+    shown = at.dataframe[0].value
+    assert {"시각 (UTC)", "사용자", "역할", "행위"} <= set(shown.columns)
+    assert "조회" in set(shown["행위"]) and "view" not in set(shown["행위"])

@@ -2,6 +2,7 @@
 and the no-data page."""
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 
 from access import audit
 
@@ -62,11 +63,44 @@ def definition(key: str) -> str:
     return definitions.text(key, i18n.lang())
 
 
+# Headline figures wrap rather than end in "…" (Streamlit cuts a long metric at the column's
+# width, e.g. a date on a phone); on a phone the chart toolbar stays hidden so it never covers
+# a chart's title (plotly still zooms by pinching and resets by a double tap).
+SCREEN_CSS = """<style>
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div,
+[data-testid="stMetricDelta"] > div, [data-testid="stMetricLabel"] p {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  overflow-wrap: anywhere; height: auto !important;
+}
+@media (max-width: 640px) { .modebar-container { display: none !important; } }
+</style>"""
+
+
+# On a phone Streamlit's sidebar covers the page and stays open after a page is chosen
+# (Streamlit 1.67 has no setting for it): close it when a navigation link is tapped. Runs in
+# the component's iframe, which is served by the app itself (same origin as the page).
+CLOSE_SIDEBAR_JS = """<script>
+const host = window.parent;
+if (!host.__sidebarClosesOnPhone) {
+  host.__sidebarClosesOnPhone = true;
+  host.document.addEventListener("click", (event) => {
+    if (host.innerWidth >= 768 || !event.target.closest("[data-testid=stSidebarNav] a")) return;
+    setTimeout(() => {
+      const close = host.document.querySelector("[data-testid=stSidebarCollapseButton] button");
+      if (close) close.click();
+    }, 50);
+  }, true);
+}
+</script>"""
+
+
 def page_header(title: str, subtitle: str | None = None) -> None:
     """Title, the as-of day, and a clear badge when the data is the synthetic demo."""
     data.through_entry_file()
     st.session_state[PAGE_KEY] = title
     _audit_view(title)
+    st.markdown(SCREEN_CSS, unsafe_allow_html=True)
+    components.html(CLOSE_SIDEBAR_JS, height=0)
     st.title(title)
     if subtitle:
         st.caption(subtitle)

@@ -1,0 +1,120 @@
+"""Every page in both languages at desktop (1440 px) and phone (390 px) width, in Chromium.
+
+What only a browser shows: a headline figure cut short ("…" or hidden overflow), English month
+names or SI-prefixed numbers ("35k") in a Korean chart, the phone's sidebar left open over the
+page after choosing one. Every screen is kept in tests/output/screenshots/ as
+`{lang}_{width}_{page}.png` for a person to look at.
+"""
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser import server
+from tests.browser.conftest import SCREENSHOTS
+from tests.browser.test_journeys import exceptions, screenshot_whole_page, switch_language
+
+WIDTHS = {"desktop": (1440, 900), "phone": (390, 844)}
+ENGLISH_MONTH = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\b")
+SI_NUMBER = re.compile(r"\d(\.\d+)?[kMG]\b")
+
+# Headline figures whose text does not fit their box: Streamlit cuts them with an ellipsis.
+CUT_JS = """() => [...document.querySelectorAll(['[data-testid=stMetricValue]',
+    '[data-testid=stMetricValue] *', '[data-testid=stMetricDelta] *',
+    '[data-testid=stAlertContentWarning]', '[data-testid=stAlertContentSuccess]']
+    .map(s => '[data-testid=stMain] ' + s).join(', '))]
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.innerText.trim())"""
+# Every text plotly draws on the page's charts (ticks, value labels, colour bars, legends), and
+# the hover format of each date axis (hover labels only exist while hovering).
+CHART_TEXT_JS = """() => {
+  const texts = [...document.querySelectorAll('.js-plotly-plot svg text')].map(e => e.textContent);
+  const hovers = [];
+  for (const el of document.querySelectorAll('.js-plotly-plot')) {
+    for (const [name, axis] of Object.entries(el._fullLayout || {})) {
+      if (/^[xy]axis\\d*$/.test(name) && axis && axis.type === 'date') hovers.push(axis.hoverformat);
+    }
+  }
+  return {texts, hovers};
+}"""
+SIDEBAR_OPEN_JS = """() => {
+  const bar = document.querySelector('[data-testid=stSidebar]');
+  if (!bar) return false;
+  const box = bar.getBoundingClientRect();
+  return box.width > 0 && box.left > -1;
+}"""
+
+
+def open_page(page, url_path: str, phone: bool) -> bool:
+    """Choose the page in the sidebar, as a viewer does (on a phone: open the sidebar first).
+    False when, on a phone, the sidebar stayed open over the chosen page."""
+    if phone:
+        show_sidebar(page)
+    server.go_to(page, url_path)
+    if not phone:
+        return True
+    try:  # the choice of a page closes the sidebar over it
+        page.wait_for_function(f"() => !({SIDEBAR_OPEN_JS})()", timeout=5_000)
+        return True
+    except Exception:
+        page.locator("[data-testid=stSidebarCollapseButton] button").click(force=True)
+        return False
+
+
+def show_sidebar(page) -> None:
+    """Open the sidebar if a phone width (or a tap) has closed it."""
+    if not page.evaluate(SIDEBAR_OPEN_JS):
+        page.locator("[data-testid=stExpandSidebarButton]").click()
+        page.wait_for_function(SIDEBAR_OPEN_JS)
+        page.wait_for_timeout(400)
+
+
+def test_every_page_in_both_languages_at_desktop_and_phone_width(page):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    original = page.viewport_size
+    try:
+        for lang, switch in (("en", ("English", "Cohort")), ("ko", ("한국어", "대상군"))):
+            page.set_viewport_size({"width": 1440, "height": 900})
+            page.wait_for_timeout(800)
+            show_sidebar(page)
+            switch_language(page, *switch)
+            for width, (w, h) in WIDTHS.items():
+                page.set_viewport_size({"width": w, "height": h})
+                page.wait_for_timeout(800)  # the sidebar's own transition at the new width
+                for url_path, name in server.existing_pages():
+                    where = f"{lang} {width} {name}"
+                    if not open_page(page, url_path, phone=(width == "phone")):
+                        problems.append(f"{where}: the sidebar stayed open")
+                    assert exceptions(page) == [], f"{where}: {exceptions(page)}"
+                    page.wait_for_timeout(300)  # plotly lays out after the run settles
+                    cut = page.evaluate(CUT_JS)
+                    if cut:
+                        problems.append(f"{where}: cut {cut}")
+                    if lang == "ko":
+                        charts = page.evaluate(CHART_TEXT_JS)
+                        english = [t for t in charts["texts"] if ENGLISH_MONTH.search(t)]
+                        si = [t for t in charts["texts"] if SI_NUMBER.search(t)]
+                        if english or si:
+                            problems.append(f"{where}: chart text {english + si}")
+                        if any("월" not in (f or "") for f in charts["hovers"]):
+                            problems.append(f"{where}: date hover formats {charts['hovers']}")
+                    screenshot_whole_page(page, SCREENSHOTS / f"{lang}_{width}_{name}.png")
+    finally:
+        page.set_viewport_size(original)
+        page.wait_for_timeout(800)
+        show_sidebar(page)
+        switch_language(page, "English", "Cohort")
+    (SCREENSHOTS / "problems.txt").write_text("\n".join(problems), encoding="utf-8")
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_language_change_applies_to_the_sidebar_at_once(page):
+    sidebar = page.locator("[data-testid=stSidebar]")
+    switch_language(page, "한국어", "대상군")
+    try:
+        expect(sidebar.get_by_text("기준일", exact=True)).to_be_visible()
+        expect(sidebar.locator("[data-testid=stSidebarNav]").get_by_text("일일 브리핑")) \
+            .to_have_count(1)
+        expect(sidebar.get_by_text("Cohort", exact=True)).to_have_count(0)
+    finally:
+        switch_language(page, "English", "Cohort")
