@@ -67,8 +67,8 @@ def definition(key: str) -> str:
 # width, e.g. a date on a phone); on a phone the chart toolbar stays hidden so it never covers
 # a chart's title (plotly still zooms by pinching and resets by a double tap).
 SCREEN_CSS = """<style>
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] > div,
-[data-testid="stMetricDelta"] > div, [data-testid="stMetricLabel"] p {
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] *,
+[data-testid="stMetricDelta"] *, [data-testid="stMetricLabel"] * {
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; height: auto !important;
 }
@@ -80,16 +80,19 @@ SCREEN_CSS = """<style>
 # (Streamlit 1.67 has no setting for it): close it when a navigation link is tapped. Runs in
 # the component's iframe, which is served by the app itself (same origin as the page).
 CLOSE_SIDEBAR_JS = """<script>
+// Installed in the page itself (not this iframe, which goes away with the page it was drawn on).
 const host = window.parent;
 if (!host.__sidebarClosesOnPhone) {
   host.__sidebarClosesOnPhone = true;
-  host.document.addEventListener("click", (event) => {
-    if (host.innerWidth >= 768 || !event.target.closest("[data-testid=stSidebarNav] a")) return;
+  const script = host.document.createElement("script");
+  script.textContent = `document.addEventListener("click", (event) => {
+    if (window.innerWidth >= 768 || !event.target.closest("[data-testid=stSidebarNav] a")) return;
     setTimeout(() => {
-      const close = host.document.querySelector("[data-testid=stSidebarCollapseButton] button");
+      const close = document.querySelector("[data-testid=stSidebarCollapseButton] button");
       if (close) close.click();
     }, 50);
-  }, true);
+  }, true);`;
+  host.document.head.appendChild(script);
 }
 </script>"""
 
