@@ -66,7 +66,8 @@ def test_the_attention_list_is_in_the_order_of_action_and_filters_on_the_page(
     no_exception(at)
     expected = run_query(generated_url, "attention_list", as_of=newest)
     shown = table_with(at, "Child")
-    assert len(shown) == len(expected) > 0
+    # tables send their first 1,000 rows (layout.table): those of the first in the order
+    assert len(shown) == min(len(expected), 1000) > 0
     assert {"Visits tried", "Last visit", "District", "Days waited"} <= set(shown.columns)
     # severity first (repeatedly reported high risk ... neglect risk unreachable), then waiting
     severity = {("Repeatedly reported", "High risk, no referral"): 1,
