@@ -45,7 +45,9 @@ from data.dataset import mark_loaded
 from data.extract import BY_FILE, BY_TABLE, FORMATS, FileFormat, Reference, RowParser, echo
 from data.lock import load_lock
 from data.schema import EXTRACT_TABLES
-from data.aside import rebuilt_aside
+from data.aside import (
+    analyze_sqlite, build_aside_sqlite, drop_aside_sqlite, rebuilt_aside, swap_in_sqlite,
+)
 from data.bulk import bulk_mode
 from data.status import refresh_child_status
 
@@ -97,9 +99,12 @@ def load_extract(engine: Engine, folder, progress: Progress | None = None,
                     transaction.commit()
             if not run.found and not run.postgres:
                 # SQLite: the staging above wrote only temporary tables (no lock on the
-                # database); the switch takes the write lock now, waiting for a viewer's audit
-                # insert rather than failing, and holds it only while writing.
+                # database), and so does the preparation (the changes and the derived tables'
+                # new rows, computed aside); the switch takes the write lock now, waiting for a
+                # viewer's audit insert rather than failing, and holds it only while copying.
+                run.prepare_sqlite()
                 run.switch_sqlite()
+                run.analyze_sqlite()
         finally:
             run.drop_staging()
     if run.found:
@@ -168,6 +173,10 @@ class _Load:
         # says why instead of "no such child".
         self.rejected: dict[str, dict[str, int]] = {}
         self.changed = 0                         # rows written by the switch
+        # SQLite: set by prepare_sqlite, before the write lock.
+        self.prepared = False
+        self.empty = False                       # the database had no extract rows
+        self.aside = False                       # derived tables' new rows are in temp tables
 
     def problem(self, file: str, line: int, column: str, message: str) -> None:
         self.found.append((file, line, column, message))
@@ -421,11 +430,50 @@ class _Load:
                     else table.c[n].is_not_distinct_from(stage.c[n]) for n in fmt.column_names]
             self.conn.execute(delete(stage).where(exists().where(*same)))
 
+    def _database_empty(self) -> bool:
+        return not any(self.conn.execute(select(literal(1)).select_from(t).limit(1)).first()
+                       for t in EXTRACT_TABLES)
+
+    def prepare_sqlite(self) -> None:
+        """SQLite, before the write lock: keep in staging only the changes, and compute the
+        derived tables' new rows into temporary tables (data/aside.py). Writes nothing but this
+        connection's temporary tables, so viewers' audit inserts never wait for it."""
+        with self.conn.begin():
+            self.empty = self._database_empty()
+            if not self.empty:
+                self.drop_unchanged()
+            pending = self.empty or any(
+                self.conn.execute(select(literal(1)).select_from(stage).limit(1)).first()
+                for name, stage in self.staged.items() if name not in self.unreadable)
+            if pending:
+                self.say("refreshing child_status")
+                build_aside_sqlite(self.conn, self._apply_staged)
+                self.aside = True
+        self.prepared = True
+
+    def _apply_staged(self, copies: dict[str, Table]) -> None:
+        # The switch's own upsert, into the temporary copies: the same rows in the same way.
+        for fmt in FORMATS:
+            stage = self.staged.get(fmt.table.name)
+            if fmt.table.name in copies and stage is not None \
+                    and fmt.table.name not in self.unreadable:
+                self._upsert(fmt, stage, plain=False, into=copies[fmt.table.name])
+
     def switch(self) -> None:
         """Write the staged rows, rebuild the derived tables, mark the load: in the caller's
         transaction (PostgreSQL) or in one started here (SQLite, see switch_sqlite)."""
-        empty = not any(self.conn.execute(select(literal(1)).select_from(t).limit(1)).first()
-                        for t in EXTRACT_TABLES)
+        if self.prepared:
+            # SQLite: changes kept and derived rows computed before the lock.
+            if self.empty:
+                with bulk_mode(self.conn, EXTRACT_TABLES, self.postgres):
+                    self._write_staged(plain=True)
+            else:
+                self._write_staged(plain=False)
+            if self.aside:
+                swap_in_sqlite(self.conn)
+            mark_loaded(self.conn)
+            return
+        empty = self._database_empty()
         if empty:
             # The first load: nothing to compare with, and one index build and one join per
             # foreign key instead of a look-up per row (the national extract's cost).
@@ -467,7 +515,8 @@ class _Load:
             self.say(f"{fmt.file}: writing")
             self.changed += self._upsert(fmt, stage, plain)
 
-    def _upsert(self, fmt: FileFormat, stage: Table, plain: bool) -> int:
+    def _upsert(self, fmt: FileFormat, stage: Table, plain: bool,
+                into: Table | None = None) -> int:
         if self.postgres:
             from sqlalchemy.dialects.postgresql import insert
         else:
@@ -480,12 +529,18 @@ class _Load:
             source = [literal(1).label("programme_key"), *source]
             key = ["programme_key"]
         # "where true" keeps SQLite from reading "on conflict" as part of a join.
-        statement = insert(fmt.table).from_select(names, select(*source).where(true()))
+        statement = insert(fmt.table if into is None else into).from_select(names, select(*source).where(true()))
         if not plain:
             statement = statement.on_conflict_do_update(
                 index_elements=key,
                 set_={n: statement.excluded[n] for n in names if n not in key})
         return self.conn.execute(statement).rowcount or 0
+
+    def analyze_sqlite(self) -> None:
+        # After the commit: statistics steer plans, never figures, and analysing every table
+        # inside the switch held the write lock for half a second at scale 1.
+        if self.aside:
+            analyze_sqlite(self.conn)
 
     def drop_staging(self) -> None:
         # On PostgreSQL a rollback dropped them already; on SQLite a create may have run outside
@@ -493,6 +548,8 @@ class _Load:
         try:
             for stage in self.staged.values():
                 self.conn.execute(DropTable(stage, if_exists=True))
+            if not self.postgres:
+                drop_aside_sqlite(self.conn)
             self.conn.commit()
         except Exception:
             self.conn.rollback()

@@ -66,6 +66,13 @@ def refresh_child_status(conn: Connection) -> None:
     _analyze(conn, *(t.name for t in DERIVED[1:]))
 
 
+def derived_statements(dialect: str) -> list[str]:
+    """The rebuild's statements alone, child_status's then the per-day facts', in order: for a
+    caller that runs them on copies of the tables (data/aside.py, SQLite) and needs none of the
+    index and statistics work above."""
+    return _statements() + _statements(_facts_file(dialect))
+
+
 def _analyze(conn: Connection, *tables: str) -> None:
     for table in tables:
         conn.exec_driver_sql(f"analyze {table}")   # fixed names, never input
