@@ -173,9 +173,14 @@ def navigation(viewer):
     # No icons: a Material icon makes the browser fetch Google's font CDN, and emoji
     # show as empty boxes where no emoji font is installed (as in Debian's Chromium here).
     pages = [st.Page(path, title=title, default=(i == 0)) for i, (path, title) in enumerate(entries)]
-    return st.navigation(pages)
+    chosen = st.navigation(pages)
+    # A request for the audit log by someone not offered it (a URL, a forged page hash) is audited.
+    login.record_refused_page(data.engine(), viewer, [p.url_path for p in pages],
+                              {"audit_log": t["audit"]})
+    return chosen
 
 
 viewer = login.current_viewer(data.engine())
 sidebar(viewer)
-navigation(viewer).run()
+with data.entry_file_run(), login.pause_when_unaudited():
+    navigation(viewer).run()

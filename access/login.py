@@ -14,8 +14,11 @@ The Viewer is kept in st.session_state under a private key for code that needs i
 same run (`viewer()`); it is recomputed every run, so a role map change or an expiry applies at
 the next click. Nothing here is cached across viewers (st.cache_* is shared by all sessions).
 """
+import hashlib
 import logging
+import re
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
@@ -23,10 +26,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from access import audit, rolemap
+from access import audit, rolemap, safe_text
 from access.viewer import DEMO_DEFAULT, ROLES, Viewer
 from data.db import database_url, make_engine
 
+MAX_SESSION_SECONDS = 12 * 3600  # our own limit, whatever the identity provider's token says
+MIN_SECRET_BYTES = 32
+# Examples printed in docs/deployment.md and in Streamlit's documentation: never a real secret.
+DOCUMENTED_SECRETS = {"", "...", "xxx", "changeme", "change-me", "secret", "your-secret",
+                      "your_cookie_secret", "cookie_secret"}
+_HEX = re.compile(r"[0-9a-fA-F]+")
+_BASE64 = re.compile(r"[A-Za-z0-9+/_-]+=*")
 VIEWER_KEY = "_access_viewer"
 _LOGIN_AUDITED_KEY = "_access_login_audited"
 _SQL_DIR = Path(__file__).resolve().parent / "sql"
@@ -64,6 +74,22 @@ TEXT = {
         "view_as_district": "View as: district",
         "district": "District",
         "no_districts": "The demo database has no districts.",
+        "ended": "This login has ended (you logged out). Please log in again.",
+        "too_long": "Your login is older than the longest session allowed. Please log in again.",
+        "login_misconfigured_title": "Login is misconfigured",
+        "login_misconfigured": "The dashboard's login settings are not safe to use, so nobody can "
+                               "log in. Please ask the administrators to check the server's log.",
+        "unreadable_title": "The database cannot say what it holds",
+        "unreadable": "The dashboard cannot read whether this database holds synthetic demo data "
+                      "or real children's information, so it shows nothing. Ask the "
+                      "administrators to check the database and its permissions.",
+        "paused_title": "Viewing is paused",
+        "paused": "The access log cannot be written: viewing is paused. Every look at children's "
+                  "information must be recorded, so nothing is shown until the log can be "
+                  "written again. Try again in a few minutes, or ask the administrators to check "
+                  "the database.",
+        "demo_unaudited": "The access log cannot be written right now. This is synthetic demo "
+                          "data, so it is still shown.",
     },
     "ko": {
         "role_city": "서울시 (부시장실)",
@@ -95,6 +121,19 @@ TEXT = {
         "view_as_district": "화면 보기: 자치구",
         "district": "자치구",
         "no_districts": "시연 데이터베이스에 자치구가 없습니다.",
+        "ended": "이 로그인은 종료되었습니다(로그아웃). 다시 로그인하십시오.",
+        "too_long": "허용된 최대 사용 시간이 지난 로그인입니다. 다시 로그인하십시오.",
+        "login_misconfigured_title": "로그인 설정이 잘못되었습니다",
+        "login_misconfigured": "현황판의 로그인 설정이 안전하지 않아 아무도 로그인할 수 없습니다. "
+                               "관리자에게 서버 로그 확인을 요청하십시오.",
+        "unreadable_title": "데이터베이스의 자료 종류를 확인할 수 없습니다",
+        "unreadable": "이 데이터베이스가 합성 시연 자료인지 실제 아동 정보인지 읽을 수 없어 아무것도 "
+                      "보여 주지 않습니다. 관리자에게 데이터베이스와 권한 점검을 요청하십시오.",
+        "paused_title": "열람이 일시 중지되었습니다",
+        "paused": "접근 기록을 쓸 수 없어 열람을 일시 중지했습니다. 아동 정보 열람은 모두 기록되어야 "
+                  "하므로 기록이 가능해질 때까지 아무것도 보여 주지 않습니다. 잠시 후 다시 "
+                  "시도하거나 관리자에게 데이터베이스 점검을 요청하십시오.",
+        "demo_unaudited": "지금은 접근 기록을 쓸 수 없습니다. 합성 시연 자료이므로 계속 보여 줍니다.",
     },
 }
 
@@ -131,6 +170,19 @@ def viewer() -> Viewer:
     return found
 
 
+def still_allowed():
+    """A check, made now and run later off the script thread (a download's click), that the
+    login of this run has not ended meanwhile: a logout after the button was drawn refuses it."""
+    found = st.session_state.get(VIEWER_KEY)
+    this_login = st.session_state.get(_LOGIN_AUDITED_KEY)
+    if not isinstance(found, Viewer):
+        return lambda: False
+    if found.demo or not this_login:
+        return lambda: True
+    db = engine()
+    return lambda: not audit.login_ended(db, found.subject, this_login)
+
+
 def auth_section() -> dict:
     """The [auth] table of secrets.toml, or {} when login is not configured."""
     try:
@@ -148,23 +200,145 @@ def _provider(section: dict) -> str | None:
     return named[0] if named else None
 
 
+def record_refused_page(db: Engine, who: Viewer, offered: list[str], guarded: dict[str, str]) -> None:
+    """After st.navigation: if this run asked for a guarded page (by URL or by a forged page hash
+    over the websocket) that this viewer is not offered, write a `refused` event. Navigation
+    itself already shows the default page instead. guarded: {url path: page title}."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.util import calc_hash
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    wanted_hash = ctx.pages_manager.intended_page_script_hash or ""
+    wanted_name = ctx.pages_manager.intended_page_name or ""
+    for path, title in guarded.items():
+        if path in offered:
+            continue
+        if wanted_name == path or (wanted_hash and wanted_hash == calc_hash(path)):
+            try:
+                audit.record(db, who, title, "refused", audit.detail_json(page=path))
+            except audit.Unwritable as exc:
+                _LOG.error("refusal not recorded: %s", exc)
+                _paused()
+
+
+@contextmanager
+def pause_when_unaudited():
+    """Around a page's run: if an audit row cannot be written (read-only or locked database,
+    a role without INSERT), show "viewing is paused" instead of Streamlit's error page. The
+    audit call comes before the data it records is drawn, so nothing real has been shown."""
+    try:
+        yield
+    except audit.Unwritable as exc:
+        _LOG.error("viewing paused: %s", exc)
+        _paused()
+
+
+def _paused() -> None:
+    st.session_state.pop(VIEWER_KEY, None)
+    st.title(_t("paused_title"))
+    st.error(_t("paused"))
+    st.stop()
+
+
 # --- login mode -------------------------------------------------------------------------------
 
+def secret_problem(secret) -> str | None:
+    """Why `cookie_secret` must not be used (whoever holds it can sign any identity), or None.
+
+    It must hold at least 32 random bytes: 64 hex digits, 43 base64 characters, or 32 other
+    characters, not be an example from the documentation, and not repeat a few characters."""
+    if not isinstance(secret, str) or not secret.strip():
+        return "[auth] cookie_secret is missing"
+    value = secret.strip()
+    if value.lower() in DOCUMENTED_SECRETS:
+        return "[auth] cookie_secret is the documentation's example"
+    if _HEX.fullmatch(value):
+        size = len(value) // 2
+    elif _BASE64.fullmatch(value):
+        size = len(value) * 3 // 4
+    else:
+        size = len(value.encode("utf-8"))
+    if size < MIN_SECRET_BYTES:
+        return (f"[auth] cookie_secret holds about {size} bytes; it needs at least "
+                f"{MIN_SECRET_BYTES} random bytes: python -c \"import secrets; "
+                "print(secrets.token_hex(32))\"")
+    if len(set(value)) < 10:
+        return "[auth] cookie_secret is not random (it repeats a few characters)"
+    return None
+
+
+def verified_email(user) -> str | None:
+    """The e-mail claim only when the identity provider says it verified it; None otherwise
+    (an unverified address identifies no one, so matching falls back to `sub` alone)."""
+    email = user.get("email")
+    verified = user.get("email_verified")
+    if email and (verified is True or str(verified).strip().lower() == "true"):
+        return str(email)
+    return None
+
+
+def session_problem(iat, exp, now: float | None = None) -> str | None:
+    """'expired' when the token's `exp` has passed or is missing, 'too_long' when the login is
+    older than MAX_SESSION_SECONDS (from `iat`, missing counts as too old) or the token was
+    issued for longer than that; None for a live login. Fails closed on anything unreadable."""
+    now = time.time() if now is None else now
+    try:
+        exp, iat = float(exp), float(iat)
+    except (TypeError, ValueError):
+        return "expired" if not _is_number(exp) else "too_long"
+    if exp <= now:
+        return "expired"
+    if now - iat > MAX_SESSION_SECONDS or exp - iat > MAX_SESSION_SECONDS or iat > now + 300:
+        return "too_long"
+    return None
+
+
+def _is_number(value) -> bool:
+    try:
+        float(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def login_id(user) -> str:
+    """A name for one login (one ID token): issuer, subject, issue time and nonce, hashed. The
+    logout event records it, and a cookie of an ended login is refused by it."""
+    parts = [str(user.get(k, "")) for k in ("iss", "sub", "iat", "nonce", "email")]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
 def _logged_in_viewer(db: Engine, section: dict) -> Viewer:
+    problem = secret_problem(section.get("cookie_secret"))
+    if problem:
+        _LOG.error("login will not start: %s", problem)  # for the administrators
+        st.title(_t("login_misconfigured_title"))
+        st.error(_t("login_misconfigured"))
+        st.stop()
+
     if not st.user.get("is_logged_in"):
         st.title(_t("login_title"))
         st.write(_t("login_body"))
         st.button(_t("log_in"), on_click=st.login, args=(_provider(section),), type="primary")
         st.stop()
 
-    email = st.user.get("email")
-    if st.user.get("email_verified") is False:
-        email = None  # an address the identity provider has not verified identifies no one
+    email = verified_email(st.user)
     sub = st.user.get("sub")
     subject = (email or sub or "unknown")
 
-    if _expired(st.user.get("exp")):
-        _refuse(db, subject, "expired", offer_logout=True)
+    reason = session_problem(st.user.get("iat"), st.user.get("exp"))
+    if reason:
+        _refuse(db, subject, reason, offer_logout=True)
+
+    this_login = login_id(st.user)
+    try:
+        ended = audit.login_ended(db, subject, this_login)
+    except SQLAlchemyError as exc:
+        _LOG.error("cannot read ended logins: %s", exc)
+        _paused()  # fail closed: a login that may have ended is not let in
+    if ended:
+        _refuse(db, subject, "ended", offer_logout=True)
 
     try:
         roles = rolemap.load()
@@ -175,27 +349,40 @@ def _logged_in_viewer(db: Engine, section: dict) -> Viewer:
     if found is None:
         _refuse(db, subject, "not_in_role_map", offer_logout=True)
 
-    if not st.session_state.get(_LOGIN_AUDITED_KEY):
-        audit.record(db, found, "login", "login")
-        st.session_state[_LOGIN_AUDITED_KEY] = True
+    if st.session_state.get(_LOGIN_AUDITED_KEY) != this_login:
+        try:
+            audit.record(db, found, "login", "login", audit.detail_json(login=this_login))
+        except audit.Unwritable as exc:
+            _LOG.error("viewing paused: %s", exc)
+            _paused()
+        st.session_state[_LOGIN_AUDITED_KEY] = this_login
     with st.sidebar:
-        st.caption(_t("logged_in_as").format(who=found.subject, role=role_label(found.role))
+        st.caption(_t("logged_in_as").format(who=safe_text.markdown(found.subject),
+                                             role=role_label(found.role))
                    + (f" {found.district_code}" if found.district_code else ""))
-        st.button(_t("log_out"), on_click=st.logout, key="_access_logout")
+        st.button(_t("log_out"), on_click=_log_out, args=(db, found, this_login),
+                  key="_access_logout")
     return found
 
 
-def _expired(exp) -> bool:
-    """True when the identity token's expiry has passed or is missing (fail closed)."""
+def _log_out(db: Engine, who: Viewer, this_login: str) -> None:
+    """End the login on the server (an audited `logout` names it, and a copy of its cookie is
+    refused from then on), then clear the cookie in this browser."""
     try:
-        return float(exp) <= time.time()
-    except (TypeError, ValueError):
-        return True
+        audit.record(db, who, "logout", "logout", audit.detail_json(login=this_login))
+    except audit.Unwritable as exc:
+        _LOG.error("logout of %s could not be recorded: %s", who.subject, exc)
+    st.session_state.pop(_LOGIN_AUDITED_KEY, None)
+    st.session_state.pop(VIEWER_KEY, None)
+    st.logout()
 
 
 def _refuse(db: Engine, subject: str, reason: str, offer_logout: bool) -> None:
-    audit.record_identity(db, subject, "unknown", None, "login", "refused",
-                          audit.detail_json(reason=reason))
+    try:
+        audit.record_identity(db, subject, "unknown", None, "login", "refused",
+                              audit.detail_json(reason=reason))
+    except audit.Unwritable as exc:
+        _LOG.error("refusal of %s could not be recorded: %s", subject, exc)  # refused anyway
     st.session_state.pop(VIEWER_KEY, None)
     st.title(_t("no_access"))
     st.info(_t(reason))
@@ -207,22 +394,58 @@ def _refuse(db: Engine, subject: str, reason: str, offer_logout: bool) -> None:
 # --- demo mode --------------------------------------------------------------------------------
 
 def database_state(db: Engine) -> str:
-    """'synthetic', 'real' (holds data and does not say it is synthetic), 'empty' (no programme
-    and no children: nothing to protect) or 'unreachable'."""
+    """What the demo gate may do with this database, failing closed:
+
+    'synthetic'   the generator's mark, exactly one dataset_info row synthetic = 'true', and
+                  nothing says the data came through the loader: the labelled demo may show it;
+    'empty'       the mark is readable and absent, and there is no programme and no child:
+                  nothing to protect (the pages say "no data yet");
+    'real'        anything else that holds data (no mark, another value, the mark unreadable
+                  but the data readable);
+    'unreadable'  the database answers, but the gate's questions fail (no rights on dataset_info
+                  and on the case tables, a broken table): show nothing and say why;
+    'unreachable' the database does not answer.
+    """
     try:
         with db.connect() as conn:
-            value = conn.execute(text(_sql("dataset_synthetic.sql"))).scalar()
-            if str(value).strip().lower() == "true":
-                return "synthetic"
+            marks = conn.execute(text(_sql("dataset_synthetic.sql"))).all()
+    except SQLAlchemyError as exc:
+        marks = None
+        _LOG.warning("demo gate cannot read dataset_info: %s", exc)
+    if marks is not None and _is_synthetic(marks):
+        return "synthetic"
+    try:
+        with db.connect() as conn:
             holds_data = conn.execute(text(_sql("holds_data.sql"))).scalar()
+    except SQLAlchemyError as exc:
+        _LOG.warning("demo gate cannot read the case tables: %s", exc)
+        return "unreachable" if not _answers(db) else "unreadable"
+    if holds_data:
+        return "real"
+    return "empty" if marks is not None else "unreadable"
+
+
+def _is_synthetic(marks) -> bool:
+    """Only the generator's own, unambiguous mark counts."""
+    found = {str(key): value for key, value in marks}
+    if len(marks) != len(found) or "synthetic" not in found:
+        return False
+    if found["synthetic"] != "true":
+        return False  # 'TRUE', ' true', '1', 'yes': not what the generator writes: ambiguous
+    return not any(key in found for key in LOADED_MARKS)
+
+
+# dataset_info keys that say data came through the loader (whatever `synthetic` says).
+LOADED_MARKS = ("loaded_at", "loaded_from", "load_count")
+
+
+def _answers(db: Engine) -> bool:
+    try:
+        with db.connect() as conn:
+            conn.execute(text("select 1"))
     except SQLAlchemyError:
-        try:
-            with db.connect() as conn:
-                conn.execute(text("select 1"))
-        except SQLAlchemyError:
-            return "unreachable"
-        return "empty"  # reachable, but the tables are not there yet
-    return "real" if holds_data else "empty"
+        return False
+    return True
 
 
 def _demo_viewer(db: Engine) -> Viewer:
@@ -230,6 +453,10 @@ def _demo_viewer(db: Engine) -> Viewer:
     if state == "unreachable":
         st.title(_t("unreachable_title"))
         st.info(_t("unreachable"))
+        st.stop()
+    if state == "unreadable":
+        st.title(_t("unreadable_title"))
+        st.error(_t("unreadable"))
         st.stop()
     if state == "real":
         st.title(_t("no_login_title"))
@@ -250,7 +477,15 @@ def _demo_viewer(db: Engine) -> Viewer:
                 st.stop()
             district = st.selectbox(_t("view_as_district"), list(districts), format_func=districts.get,
                                     key="demo_district")
-    return Viewer(subject="demo", role=role, district_code=district)
+    return Viewer(subject="demo", role=role, district_code=district, demo=True)
+
+
+def _demo_unaudited() -> None:
+    """The demo's banner when its audit rows cannot be written (synthetic data: shown anyway)."""
+    st.warning(_t("demo_unaudited"))
+
+
+audit.on_demo_unwritable = _demo_unaudited
 
 
 def _district_choices(db: Engine) -> dict[str, str]:

@@ -13,6 +13,7 @@ class Viewer:
     subject: str                      # the login's subject or email; "demo" in the demo
     role: str                         # one of ROLES
     district_code: str | None = None  # set for role "district" only
+    demo: bool = False                # the labelled synthetic demo (no login): access/login.py
 
     def __post_init__(self):
         if self.role not in ROLES:
@@ -42,4 +43,4 @@ class Viewer:
         return self.role != "district" or district_code in (None, self.district_code)
 
 
-DEMO_DEFAULT = Viewer(subject="demo", role="response_team")
+DEMO_DEFAULT = Viewer(subject="demo", role="response_team", demo=True)

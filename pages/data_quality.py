@@ -44,7 +44,7 @@ T = {
 t = i18n.texts(T)
 layout.require_data()
 f = filters.current()
-scope = i18n.district_name(f.district) + " · " + i18n.cohort_name(f.cohort)
+scope = i18n.district_title(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
 
 # --- Freshness: the whole database, whatever the filters --------------------------------------

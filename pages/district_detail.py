@@ -73,7 +73,7 @@ funnel_labels = {"districts": i18n.pick("Districts", "자치구"),
 def _funnel(highlight, selected_name):
     st.subheader(t["funnel"], help=layout.definition("funnel_limits"))
     shown = comparison[~comparison["completion_rate_suppressed"]]
-    points = shown.assign(name=i18n.district_names(shown["district_code"]))
+    points = shown.assign(name=i18n.district_labels(shown["district_code"]))
     city_rate = comparison["city_rate"].iloc[0] if len(comparison) else None
     layout.chart(figures.funnel(points, highlight=highlight,
                                    labels={**funnel_labels, "selected": selected_name},
@@ -93,7 +93,7 @@ if code is None:
         st.rerun()
     _funnel(None, "")  # every district against the city, rather than an empty page
     st.stop()
-name = i18n.district_name(code)
+name = i18n.district_title(code)  # for Markdown: titles, subheaders
 layout.page_header(f"{t['title']}: {name}", t["subtitle"].format(d=name))
 
 city = data.city_progress([]).iloc[0]
@@ -134,7 +134,7 @@ if not mine.empty:
     cols[2].metric(i18n.label("projected_completion"), i18n.fmt_date(row["projected_completion"]),
                    help=layout.definition("projected_completion"))
 
-_funnel(code, name)
+_funnel(code, i18n.district_labels(pd.Series([code])).iloc[0])
 if not mine.empty and pd.notna(mine.iloc[0]["limit95_low"]):
     row = mine.iloc[0]
     st.caption(t["limits"].format(d=name, n=i18n.fmt_int(row["listed"]),
@@ -178,7 +178,7 @@ try:
     # A district head's child-level rows are always their own district's: asking for another
     # district's list would silently show theirs, so say plainly that it is not available.
     if data.viewer().child_rows_scope(code) != code:
-        raise PermissionError("another district's children")
+        data.refuse("attention_list", district=code)  # audited as refused
     attention = data.fetch("attention_list", district=code)
 except PermissionError:
     layout.not_for_role()

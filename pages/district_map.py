@@ -73,7 +73,7 @@ missing = boundaries.missing(codes)
 if missing:
     st.warning(t["no_boundary"].format(codes=", ".join(missing)))
 
-fig = maps.choropleth(frame, value=measure, value_label=i18n.label(measure),
+fig = maps.choropleth(frame.assign(name=i18n.district_labels(frame["district_code"])), value=measure, value_label=i18n.label(measure),
                       definition=layout.definition(measure), percent=percent,
                       diverging=diverging, no_data_label=t["no_data"], highlight=filters.highlight(),
                       higher_is_better=higher_is_better,

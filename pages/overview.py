@@ -79,7 +79,7 @@ f = filters.current()
 programme = data.programme()
 deadline = programme["deadline"]
 layout.page_header(t["title"], t["subtitle"])
-st.caption(t["scope"].format(district=i18n.district_name(f.district),
+st.caption(t["scope"].format(district=i18n.district_title(f.district),
                              cohort=i18n.cohort_name(f.cohort)))
 
 if f.district is None:
@@ -179,7 +179,7 @@ behind, active = data.districts_behind_plan()
 st.metric(i18n.label("districts_behind"), t["behind"].format(n=behind, total=active),
           help=layout.definition("districts_behind"))
 shown = by_district[~by_district["gap_to_plan_suppressed"] & (by_district["listed"] > 0)]
-bars = shown.assign(name=i18n.district_names(shown["district_code"]))
+bars = shown.assign(name=i18n.district_labels(shown["district_code"]))
 layout.chart(
     figures.district_bars(bars, value="gap_to_plan", points=i18n.points_unit(),
                           highlight=filters.highlight(),

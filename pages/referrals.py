@@ -46,7 +46,7 @@ T = {
 t = i18n.texts(T)
 layout.require_data()
 f = filters.current()
-scope = i18n.district_name(f.district) + " · " + i18n.cohort_name(f.cohort)
+scope = i18n.district_title(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
 # Figures label categories with the page's own words for open / closed.
 labels = i18n.Texts({**t, "open": i18n.value_name("outcome", "open")}, t.language)

@@ -118,7 +118,7 @@ f = filters.current()
 programme = data.programme() or {}
 standard = programme.get("reports_per_official")
 layout.page_header(t["title"], t["subtitle"].format(
-    as_of=i18n.fmt_date(f.as_of), scope=i18n.district_name(f.district)))
+    as_of=i18n.fmt_date(f.as_of), scope=i18n.district_title(f.district)))
 
 staffing = i18n.with_names(data.fetch("staffing"))
 

@@ -83,7 +83,7 @@ def test_the_download_for_sharing_has_no_small_counts(monkeypatch, generated_url
     original = st.download_button
 
     def recording(label, data, *args, file_name=None, **kwargs):
-        captured[file_name] = data
+        captured[file_name] = data() if callable(data) else data  # built on click: click it
         return original(label, data, *args, file_name=file_name, **kwargs)
 
     monkeypatch.setattr(st, "download_button", recording)

@@ -38,7 +38,8 @@ def downloads(monkeypatch):
     original = st.download_button
 
     def recording(label, data, *args, **kwargs):
-        captured.append(data.decode("utf-8") if isinstance(data, bytes) else str(data))
+        data_ = data() if callable(data) else data  # built on click: click it
+        captured.append(data_.decode("utf-8") if isinstance(data_, bytes) else str(data_))
         return original(label, data, *args, **kwargs)
 
     monkeypatch.setattr(st, "download_button", recording)

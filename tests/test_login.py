@@ -113,7 +113,12 @@ def test_query_params_do_not_choose_the_viewer(database):
 # --- login configured -------------------------------------------------------------------------
 
 def logged_in(**claims):
-    return {"is_logged_in": True, "exp": int(time.time()) + 3600, **claims}
+    """A live login's cookie as Streamlit hands it over; an e-mail is a verified one unless the
+    test says otherwise."""
+    now = int(time.time())
+    if "email" in claims:
+        claims.setdefault("email_verified", True)
+    return {"is_logged_in": True, "iat": now - 60, "exp": now + 3600, **claims}
 
 
 def test_not_logged_in_gets_only_a_login_button(database, role_map):

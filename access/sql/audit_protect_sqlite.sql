@@ -10,3 +10,5 @@ before delete on audit_log
 begin
   select raise(abort, 'audit_log is append-only (DELETE refused)');
 end
+-- split
+create index if not exists ix_audit_subject_action on audit_log (subject, action)

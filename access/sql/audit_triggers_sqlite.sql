@@ -1,6 +1,6 @@
--- The append-only triggers already installed on audit_log (SQLite).
+-- The audit_log protections already installed (SQLite): two triggers and the logout index.
 select count(*)
 from sqlite_master
-where type = 'trigger'
-  and tbl_name = 'audit_log'
-  and name in ('audit_log_no_update', 'audit_log_no_delete')
+where tbl_name = 'audit_log'
+  and ((type = 'trigger' and name in ('audit_log_no_update', 'audit_log_no_delete'))
+       or (type = 'index' and name = 'ix_audit_subject_action'))

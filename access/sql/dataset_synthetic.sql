@@ -1,4 +1,4 @@
--- Whether the database says it holds synthetic data ('true'), from the generator's dataset_info row.
-select value
+-- Every dataset_info row: the demo gate shows a database only if the generator marked it
+-- synthetic and nothing marks a load (access/login.py decides from these rows).
+select key, value
 from dataset_info
-where key = 'synthetic'

@@ -8,6 +8,8 @@ queries/cache.py under the same data version. The audit of child-level lists is 
 every call, outside the caches.
 """
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date
 
 import pandas as pd
@@ -32,19 +34,36 @@ def engine():
     return queries.cache.engine(db_url())
 
 
+_IN_ENTRY_FILE: ContextVar[bool] = ContextVar("in_entry_file", default=False)
+
+
+@contextmanager
+def entry_file_run():
+    """dashboard.py runs the chosen page inside this: the page then knows, for this run only,
+    that the viewer check and the filters ran first."""
+    token = _IN_ENTRY_FILE.set(True)
+    try:
+        yield
+    finally:
+        _IN_ENTRY_FILE.reset(token)
+
+
 def through_entry_file() -> None:
     """Make sure this page runs inside dashboard.py, never on its own.
 
     Streamlit takes a folder named `pages` beside the entry file for an old-style multipage app
-    until a script calls st.navigation: the first visit after a server start to a page's URL
+    until a script calls st.navigation: a first visit after a server start to a page's URL
     (e.g. /district_detail) would run that file alone, without the entry file's viewer check,
-    filters and navigation. When that happens, switch the old mode off and run again, which goes
-    through dashboard.py. (Renaming the folder would remove the cause.)
+    filters and navigation. Whether this run came through dashboard.py is known per run (a
+    context variable set around the page's run), not from Streamlit's process-wide flag, so
+    concurrent first requests cannot slip through; a run that did not is stopped before it shows
+    anything, the old mode is switched off, and the session runs again through dashboard.py.
     """
+    if _IN_ENTRY_FILE.get():
+        return
     from streamlit.runtime.pages_manager import PagesManager
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    PagesManager.uses_pages_directory = False
+    st.rerun()
 
 
 def viewer() -> Viewer:
@@ -211,6 +230,14 @@ def comparison(*, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
     (access.scoped.district_comparison), other districts' counts suppressed for a head."""
     _, cohort, as_of = _resolve(None, cohort, as_of)
     return _comparison(as_of, cohort, scope(), data_version(), db_url())
+
+
+def refuse(name: str, **detail) -> None:
+    """Refuse child-level query `name` to this viewer: audited as `refused`, then PermissionError
+    (a district head asking for another district's list)."""
+    audit.record_once(engine(), viewer(), _page(), "refused",
+                      audit.detail_json(query=name, **detail), memory=st.session_state)
+    raise PermissionError(f"{name} is not available to this viewer")
 
 
 def for_sharing(name: str) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from datetime import date
 
 import pandas as pd
 
+from access import safe_text
 from pages.common import filters
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -77,6 +78,12 @@ def district_name(code: str | None) -> str:
     return _district_name(code, _districts())
 
 
+def district_title(code: str | None) -> str:
+    """`district_name` for a Markdown-rendering call (title, subheader, caption, metric label):
+    a name from an extract is shown as text, never as Markdown (access.safe_text)."""
+    return safe_text.markdown(district_name(code))
+
+
 def _each_once(values: pd.Series, name_of) -> pd.Series:
     # Name each distinct value once: child-level lists have tens of thousands of rows.
     names = {v: (name_of(v) if pd.notna(v) else DASH) for v in values.unique()}
@@ -87,6 +94,12 @@ def district_names(codes: pd.Series) -> pd.Series:
     """`district_name` of every code in a column (a missing code is a dash)."""
     names = _districts()
     return _each_once(codes, lambda c: _district_name(str(c), names))
+
+
+def district_labels(codes: pd.Series) -> pd.Series:
+    """`district_names` for plotly text (hover, legend, axis labels): shown as text, never as
+    plotly's HTML (access.safe_text)."""
+    return district_names(codes).map(safe_text.html)
 
 
 def with_names(df: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 import streamlit.components.v1 as components
 
-from access import audit
+from access import audit, login
 
 from pages.common import data, definitions, i18n
 
@@ -124,9 +124,11 @@ def _audit_view(title: str) -> None:
                       memory=st.session_state)
 
 
-def _audit_download(filename: str, rows: int) -> None:
-    audit.record(data.engine(), data.viewer(), st.session_state.get(PAGE_KEY, ""), "download",
-                 detail=filename, rows=rows)
+def _on_send(filename: str, build) -> object:
+    """The download's payload, built and audited only when the viewer clicks (access.audit.on_send):
+    no file of it exists before the click, and each file sent has its audit row."""
+    return audit.on_send(data.engine(), data.viewer(), st.session_state.get(PAGE_KEY, ""),
+                         filename, build, still_allowed=login.still_allowed())
 
 
 MAX_ROWS = 1000      # rows of a table sent to the browser
@@ -169,10 +171,9 @@ def table(df: pd.DataFrame, *, key: str, filename: str, column_labels: dict | No
         st.caption(text("first_rows").format(shown=i18n.fmt_int(MAX_ROWS),
                                               total=i18n.fmt_int(len(df))))
     st.download_button(
-        # Encoded when clicked (a callable), not on every run of the page (issue 11).
-        text("download"), lambda: df.to_csv(index=False).encode("utf-8"), file_name=filename,
-        mime="text/csv", key=f"{key}_download", on_click=_audit_download,
-        args=(filename, len(df)),
+        # Built, encoded and audited when clicked (access.audit.on_send), not on every run.
+        text("download"), _on_send(filename, lambda: df), file_name=filename,
+        mime="text/csv", key=f"{key}_download",
     )
     if suppressed:
         st.caption(text("suppressed"))
@@ -183,9 +184,8 @@ def sharing_download(name: str, *, key: str, filename: str) -> None:
     district's small cells masked (the same for every role), audited like any download."""
     shared = data.visible(data.for_sharing(name))
     st.download_button(
-        text("download_sharing"), shared.to_csv(index=False).encode("utf-8"), file_name=filename,
-        mime="text/csv", key=f"{key}_sharing", help=text("sharing_help"),
-        on_click=_audit_download, args=(f"{filename} (for sharing)", len(shared)),
+        text("download_sharing"), _on_send(f"{filename} (for sharing)", lambda: shared),
+        file_name=filename, mime="text/csv", key=f"{key}_sharing", help=text("sharing_help"),
     )
 
 

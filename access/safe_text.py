@@ -1,0 +1,85 @@
+"""Values from an extract as plain text: never Markdown, HTML or a spreadsheet formula.
+
+A district name (or any other value that came in an extract) is data, not markup. Three sinks
+interpret text, and each gets one function here:
+
+- `markdown(value)`: for Streamlit calls that render Markdown (st.title, st.subheader,
+  st.caption, st.markdown, st.metric labels, st.info...). Every character with a meaning inside
+  a line is backslash-escaped (CommonMark lets any ASCII punctuation be escaped), so
+  `![x](http://...)` is shown as those characters and no image is fetched; `:material/...:` and
+  `:color[...]` directives, `$` maths, HTML tags and entities lose their meaning the same way.
+  Line breaks become spaces, and a leading `-`, `=` or `1.` is escaped, so a value cannot open a
+  new block (a heading, a list, a code fence). A plain hyphen or dot inside a name (`Mapo-gu`)
+  means nothing there and is left as it is.
+- `html(value)`: for plotly text (titles, legend and hover labels), which understands a few HTML
+  tags (`<a href>`, `<b>`...) and entities: `&`, `<`, `>` and quotes become entities.
+- `cell(value)` / `dataframe(df)` / `csv_bytes(df)`: for CSV files and workbooks a person opens
+  in a spreadsheet. A text cell starting with `=`, `+`, `-`, `@`, tab or carriage return would be
+  run as a formula (`=HYPERLINK(...)`); it gets a leading `'` as OWASP advises. Numbers stay
+  numbers: numeric columns are not touched, and a text cell that is exactly a number (`-12`,
+  `+3.5`) is left as it is, since a spreadsheet reads it as that number and nothing else.
+
+The extract exporter (`python -m data export`) is deliberately NOT covered: it writes the
+machine format of ../shared/spec/extract-format.md for the loader, and export -> load -> export
+must be byte-identical, so its cells are the database's values. docs/deployment.md says so:
+open an extract in a spreadsheet only through its import dialog (all columns as text).
+"""
+import re
+
+import pandas as pd
+
+# Inline Markdown (and Streamlit's directives, maths, HTML): escaped wherever they are.
+_MD_SPECIAL = re.compile(r"""([\\`*_{}\[\]()#+!|<>~:$&])""")
+# Block starts: a list item, a setext or thematic line, an ordered list.
+_MD_BLOCK_START = re.compile(r"^(\s*)([-=]|\d+[.)])")
+_LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def markdown(value) -> str:
+    """`value` as text that Streamlit's Markdown shows literally."""
+    if value is None:
+        return ""
+    text = _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    return _MD_BLOCK_START.sub(lambda m: m.group(1) + _escape_last(m.group(2)), text)
+
+
+def _escape_last(mark: str) -> str:
+    return mark[:-1] + "\\" + mark[-1]
+
+
+def html(value) -> str:
+    """`value` as text that plotly (or any HTML sink) shows literally."""
+    if value is None:
+        return ""
+    return (str(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#39;"))
+
+
+def cell(value):
+    """One spreadsheet cell: text that would start a formula gets a leading quote; anything else
+    (numbers, dates, missing values, harmless text) is returned unchanged."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_START):
+        return value
+    if _PLAIN_NUMBER.match(value):
+        return value
+    return "'" + value
+
+
+def dataframe(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` fit for a CSV or a workbook a person opens: every text cell (and column name)
+    through `cell`; numeric, boolean and date columns unchanged."""
+    out = df.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
+            continue  # numbers stay numbers (a negative number is not a formula)
+        out[column] = series.map(cell)
+    out.columns = [cell(c) if isinstance(c, str) else c for c in out.columns]
+    return out
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    """`df` as UTF-8 CSV bytes with formula-leading cells neutralised (no index)."""
+    return dataframe(df).to_csv(index=False).encode("utf-8")
