@@ -139,6 +139,27 @@ def test_anything_but_the_generators_mark_is_real(generated, marks, why):
     assert "VIEWER" not in shown(at) and "Nothing is shown" in shown(at), why
 
 
+def test_a_real_extract_loaded_into_a_generated_database_is_real(generated, tmp_path):
+    from data.load import load_extract
+    from tests.extract_fixtures import VALID, write_extract
+    load_extract(generated, write_extract(tmp_path / "extract", VALID))
+    assert login.database_state(generated) == "real"
+    at = probe().run()
+    assert not at.exception
+    assert "VIEWER" not in shown(at) and "Nothing is shown" in shown(at)
+
+
+def test_a_load_of_the_generators_own_export_is_real(generated, tmp_path):
+    """It came through the loader: whoever made the files, they are treated as real."""
+    from data.export import export_extract
+    from data.load import load_extract
+    export_extract(generated, tmp_path / "export")
+    load_extract(generated, tmp_path / "export")
+    assert login.database_state(generated) == "real"
+    at = probe().run()
+    assert "VIEWER" not in shown(at) and "Nothing is shown" in shown(at)
+
+
 def test_an_unreadable_mark_on_sqlite_means_real(generated, db_url):
     if not db_url.startswith("sqlite"):
         pytest.skip("the PostgreSQL case is a role without rights, below")
