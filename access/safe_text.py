@@ -9,7 +9,9 @@ interpret text, and each gets one function here:
   `![x](http://...)` is shown as those characters and no image is fetched; `:material/...:` and
   `:color[...]` directives, `$` maths, HTML tags and entities lose their meaning the same way.
   Line breaks become spaces, and a leading `-`, `=` or `1.` is escaped, so a value cannot open a
-  new block (a heading, a list, a code fence). A plain hyphen or dot inside a name (`Mapo-gu`)
+  new block (a heading, a list, a code fence). GitHub-flavoured autolinks (`http://...`,
+  `www.`, `a@b.c`) are found in the text after escapes are resolved, so a zero-width space is
+  put inside `://`, after `www` and after `@`: the text reads the same and links nothing. A plain hyphen or dot inside a name (`Mapo-gu`)
   means nothing there and is left as it is.
 - `html(value)`: for plotly text (titles, legend and hover labels), which understands a few HTML
   tags (`<a href>`, `<b>`...) and entities: `&`, `<`, `>` and quotes become entities.
@@ -32,6 +34,9 @@ import pandas as pd
 _MD_SPECIAL = re.compile(r"""([\\`*_{}\[\]()#+!|<>~:$&])""")
 # Block starts: a list item, a setext or thematic line, an ordered list.
 _MD_BLOCK_START = re.compile(r"^(\s*)([-=]|\d+[.)])")
+# Autolink literals: "://" (after a scheme), "www." and "@" (an e-mail address).
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9]):/|www\.|@")
+ZERO_WIDTH = "\u200b"
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
@@ -41,7 +46,9 @@ def markdown(value) -> str:
     """`value` as text that Streamlit's Markdown shows literally."""
     if value is None:
         return ""
-    text = _MD_SPECIAL.sub(r"\\\1", _LINE_BREAKS.sub(" ", str(value)))
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + ZERO_WIDTH + m.group(0)[-1],
+                         _LINE_BREAKS.sub(" ", str(value)))
+    text = _MD_SPECIAL.sub(r"\\\1", text)
     return _MD_BLOCK_START.sub(lambda m: m.group(1) + _escape_last(m.group(2)), text)
 
 

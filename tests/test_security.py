@@ -460,7 +460,7 @@ def test_postgresql_sets_the_time_of_an_event_and_requires_a_subject(generated, 
     "![x](http://evil.invalid/md.png)", "<img src=http://evil.invalid/h.png>",
     "<script>alert(1)</script>", ":material/home: :red[big]", "$x^2$", "# heading",
     "- item", "1. item", "[link](http://evil.invalid)", "a\n\n![x](http://evil.invalid/2.png)",
-    "&lt;img&gt;", "`code`", "*em* _em_ ~~s~~",
+    "&lt;img&gt;", "`code`", "*em* _em_ ~~s~~", "see www.evil.invalid", "mail x@evil.invalid",
 ])
 def test_markdown_escape_leaves_no_markup(value):
     import markdown_it
@@ -468,6 +468,8 @@ def test_markdown_escape_leaves_no_markup(value):
     for tag in ("<img", "<a ", "<script", "<h1", "<li", "<em", "<code", "<strong"):
         assert tag not in rendered, (value, rendered)
     assert "\n" not in safe_text.markdown(value)
+    # GitHub-flavoured autolinks (Streamlit's Markdown) are found in text: none may remain.
+    assert "://" not in safe_text.markdown(value) and "www." not in safe_text.markdown(value)
 
 
 def test_markdown_escape_keeps_plain_names():

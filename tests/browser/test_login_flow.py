@@ -47,7 +47,7 @@ def app(tmp_path_factory, idp, chromium):
     secrets.write_text(
         "[auth]\n"
         f'redirect_uri = "{base}/oauth2callback"\n'
-        f'cookie_secret = "{os.urandom(24).hex()}"\n'
+        f'cookie_secret = "{os.urandom(32).hex()}"\n'
         'client_id = "dashboard"\n'
         'client_secret = "not-a-real-secret"\n'
         f'server_metadata_url = "{idp}/.well-known/openid-configuration"\n',
