@@ -87,6 +87,7 @@ if code is None:
     layout.page_header(t["title"])
     st.info(t["choose"])
     chosen = st.selectbox(i18n.pick("District", "자치구"), data.district_codes(), index=None,
+                          placeholder=i18n.pick("Choose a district", "선택하세요"),
                           key="detail_choose", format_func=i18n.district_name)
     if chosen:
         filters.request_district(chosen)  # the sidebar filter follows from the next run on

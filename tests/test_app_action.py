@@ -177,3 +177,11 @@ def test_the_audit_log_speaks_korean(monkeypatch, generated_url):
     shown = at.dataframe[0].value
     assert {"시각 (UTC)", "사용자", "역할", "행위"} <= set(shown.columns)
     assert "조회" in set(shown["행위"]) and "view" not in set(shown["행위"])
+
+
+def test_the_district_choice_has_a_korean_placeholder(monkeypatch, generated_url):
+    at = app_test(monkeypatch, generated_url, page="pages/district_detail.py",
+                  filter_lang="ko").run()
+    no_exception(at)
+    choose = at.selectbox(key="detail_choose")
+    assert choose.value is None and choose.placeholder == "선택하세요"
