@@ -211,7 +211,7 @@ def describe(p: whatif.Projection) -> str:
 
 def verdict(answer: whatif.StaffAnswer, who: str) -> str:
     """The what-if's answer in one sentence (computed by whatif.staff_to_finish)."""
-    words = dict(district=i18n.district_name(code), in_post=i18n.fmt_int(in_post[who]),
+    words = dict(district=i18n.district_title(code), in_post=i18n.fmt_int(in_post[who]),
                  deadline=i18n.fmt_date(programme["deadline"]))
     if answer.status == whatif.NEEDED:
         key = "answer_" if answer.added else "enough_"

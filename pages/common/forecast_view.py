@@ -285,7 +285,7 @@ def district_needed(code: str) -> None:
     rows = df[df["district_code"] == code]
     if rows.empty or data.any_suppressed(rows):
         return
-    st.markdown(f"**{t['needed_head']}**: {i18n.district_name(code)}")
+    st.markdown(f"**{t['needed_head']}**: {i18n.district_title(code)}")
     for r in rows.sort_values("cohort").to_dict("records"):
         st.caption(t["needed_line"].format(
             cohort=i18n.cohort_name(r["cohort"]), n50=_n(r["needed_for_median"]),
