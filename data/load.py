@@ -177,6 +177,7 @@ class _Load:
         self.prepared = False
         self.empty = False                       # the database had no extract rows
         self.aside = False                       # derived tables' new rows are in temp tables
+        self.rewritten: list[Table] = []         # tables whose rows mostly change
 
     def problem(self, file: str, line: int, column: str, message: str) -> None:
         self.found.append((file, line, column, message))
@@ -445,11 +446,22 @@ class _Load:
             pending = self.empty or any(
                 self.conn.execute(select(literal(1)).select_from(stage).limit(1)).first()
                 for name, stage in self.staged.items() if name not in self.unreadable)
+            if not self.empty:
+                self.rewritten = self._mostly_changed()
             if pending:
                 self.say("refreshing child_status")
                 build_aside_sqlite(self.conn, self._apply_staged)
                 self.aside = True
         self.prepared = True
+
+    def _mostly_changed(self) -> list[Table]:
+        # Rewriting at least half of a table's rows is faster with its secondary indexes built
+        # once afterwards (0.3 against 0.5 s for 57,000 of 42,000 + 15,000 visits at scale 1);
+        # a few corrections are faster through the indexes.
+        count = lambda t: self.conn.execute(select(func.count()).select_from(t)).scalar()
+        return [t for t in EXTRACT_TABLES if t.name in self.staged and t.indexes
+                and t.name not in self.unreadable
+                and 2 * count(self.staged[t.name]) >= count(t) > 0]
 
     def _apply_staged(self, copies: dict[str, Table]) -> None:
         # The switch's own upsert, into the temporary copies: the same rows in the same way.
@@ -468,7 +480,8 @@ class _Load:
                 with bulk_mode(self.conn, EXTRACT_TABLES, self.postgres):
                     self._write_staged(plain=True)
             else:
-                self._write_staged(plain=False)
+                with bulk_mode(self.conn, self.rewritten, self.postgres):
+                    self._write_staged(plain=False)
             if self.aside:
                 swap_in_sqlite(self.conn)
             mark_loaded(self.conn)
