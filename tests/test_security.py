@@ -160,9 +160,8 @@ def test_a_load_of_the_generators_own_export_is_real(generated, tmp_path):
     assert "VIEWER" not in shown(at) and "Nothing is shown" in shown(at)
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a case of SQLite's only
 def test_an_unreadable_mark_on_sqlite_means_real(generated, db_url):
-    if not db_url.startswith("sqlite"):
-        pytest.skip("the PostgreSQL case is a role without rights, below")
     with generated.begin() as conn:
         conn.execute(text("drop table dataset_info"))
     assert login.database_state(generated) == "real"
@@ -210,13 +209,8 @@ DEPLOYMENT_GRANTS = SELECT_ONLY + [
 ]
 
 
-def _postgresql_only(db_url):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("database roles are PostgreSQL's")
-
-
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # database roles are PostgreSQL's
 def test_the_deployment_role_without_dataset_info_sees_no_demo(generated, db_url, monkeypatch):
-    _postgresql_only(db_url)
     with pg_role(db_url, DEPLOYMENT_GRANTS) as url:
         engine = make_engine(url)
         assert login.database_state(engine) == "real"
@@ -227,8 +221,8 @@ def test_the_deployment_role_without_dataset_info_sees_no_demo(generated, db_url
         assert "VIEWER" not in shown(at) and "Nothing is shown" in shown(at)
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # database roles are PostgreSQL's
 def test_a_role_with_no_rights_sees_nothing_and_is_told_why(generated, db_url, monkeypatch):
-    _postgresql_only(db_url)
     with pg_role(db_url, []) as url:
         engine = make_engine(url)
         assert login.database_state(engine) == "unreadable"
@@ -269,11 +263,10 @@ def _nothing():
     yield None
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)  # a case of SQLite's only
 def test_a_locked_sqlite_database_pauses_instead_of_an_error_page(generated, db_url, role_map,
                                                                   monkeypatch,
                                                                   navigation_not_pages_folder):
-    if not db_url.startswith("sqlite"):
-        pytest.skip("a file lock is SQLite's")
     with generated.begin() as conn:
         conn.execute(delete(dataset_info))
     holder = sqlite3.connect(make_url(db_url).database, timeout=1)
@@ -430,8 +423,8 @@ def test_a_head_opening_another_districts_list_is_recorded_refused(
     assert not (events(generated).query("action == 'child_list'").detail.str.contains("11680")).any()
 
 
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # database roles are PostgreSQL's
 def test_postgresql_sets_the_time_of_an_event_and_requires_a_subject(generated, db_url):
-    _postgresql_only(db_url)
     with pg_role(db_url, DEPLOYMENT_GRANTS) as url:
         app = make_engine(url)
         with app.begin() as conn:
