@@ -96,8 +96,11 @@ cols = st.columns(len(CHANGES))
 for col, key in zip(cols, CHANGES):
     now = today[key].sum(skipna=False)
     prev = before[key].sum(skipna=False)
-    col.metric(i18n.label(key), i18n.fmt_int(now), delta=i18n.fmt_delta(now - prev, previous),
-               delta_color="off", help=layout.definition(key))
+    change = now - prev
+    # The delta is a labelled text ("-4 vs 29 Apr"), so Streamlit cannot read its sign: say it.
+    arrow = "off" if pd.isna(change) or change == 0 else ("up" if change > 0 else "down")
+    col.metric(i18n.label(key), i18n.fmt_int(now), delta=i18n.fmt_delta(change, previous),
+               delta_color="off", delta_arrow=arrow, help=layout.definition(key))
 
 with st.expander(t["by_district"], expanded=True):
     changes = data.visible(today).assign(

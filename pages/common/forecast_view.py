@@ -253,6 +253,7 @@ def alerts_section(day: date) -> None:
         status=new.map({True: t["new"], False: ""}),
         rule_name=alerts["rule"].map(lambda r: i18n.label(f"alert_{r}")),
         district=i18n.district_names(alerts["district_code"]),
+        child_id=alerts["child_id"].fillna(""),  # a district's alert names no child
         first_raised=pd.to_datetime(alerts["first_raised"]).dt.date,
     ).sort_values(["days_open", "rule", "district_code"], ascending=[True, True, True])
     layout.table(shown[["status", "rule_name", "district", "child_id", "first_raised",
