@@ -204,12 +204,16 @@ def funnel(df: pd.DataFrame, *, highlight: str | None = None, labels: dict | Non
 
 
 def _note(fig: go.Figure, note: str | None) -> None:
-    """A line of text at the chart's top left, in the figure itself (it travels with exports)."""
+    """A line of text at the chart's top left, in the figure itself (it travels with exports).
+    Under a title it goes one line lower, so the two never overlap."""
     if note:
+        titled = bool(fig.layout.title.text)
         fig.add_annotation(text=note, xref="paper", yref="paper", x=0, y=1.02, xanchor="left",
                            yanchor="bottom", showarrow=False, font={"size": 12},
                            name="hidden_note")
-        fig.update_layout(margin={"t": 40})
+        if titled:
+            fig.update_layout(title_y=1, title_yanchor="top", title_pad_t=8)
+        fig.update_layout(margin={"t": 70 if titled else 40})
 
 
 def district_bars(df: pd.DataFrame, *, value: str, name: str = "name", title: str = "",
