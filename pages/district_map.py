@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import boundaries, maps
-from pages.common import data, filters, forecast_view, i18n, layout, summaries
+from pages.common import data, filters, forecast_view, i18n, layout
 
 T = {
     "en": {
@@ -47,7 +47,6 @@ DETAIL_PAGE = "pages/district_detail.py"
 layout.require_data()
 t = i18n.texts(T)
 f = filters.current()
-programme = data.programme()
 layout.page_header(t["title"], t["subtitle"])
 
 filters.url_choice("measure", MEASURE_KEY, MEASURES)
@@ -60,9 +59,8 @@ codes = data.district_codes()
 frame = pd.DataFrame({"district_code": codes})
 frame["name"] = i18n.district_names(frame["district_code"])
 if source == "progress":
-    progress = data.fetch("district_progress", district=None)
-    values = summaries.summarise(progress, ["district_code"], as_of=f.as_of,
-                                 deadline=programme["deadline"])
+    # At the grain shown (the cohort filter, or both summed), suppressed as such for a head.
+    values = data.comparison()
 elif source == "forecast":
     values = forecast_view.map_values()
 else:
@@ -80,6 +78,8 @@ fig = maps.choropleth(frame.assign(name=i18n.district_labels(frame["district_cod
                       points=i18n.points_unit() if measure == "gap_to_plan" else None)
 if source == "forecast":
     forecast_view.probability_scale(fig)
+if source == "progress" and data.hidden_note(values):
+    st.caption(data.hidden_note(values))
 event = layout.chart(fig, key="district_map", on_select="rerun", selection_mode="points",
                      config={"scrollZoom": False})
 

@@ -122,3 +122,32 @@ def test_the_overviews_district_bars_are_the_response_teams(monkeypatch, generat
     assert head["bars"][GANGSEO] == team["bars"][GANGSEO]  # own district: exact
     hidden = len(team["bars"]) - len(head["bars"])
     assert bool(hidden) == bool(head["notes"])
+
+
+@pytest.mark.parametrize("cohort", ["both", "repeat_report"])
+def test_a_heads_map_greys_only_what_the_comparison_hides_at_that_grain(monkeypatch, generated_url,
+                                                                        cohort):
+    """The map shows the districts at the grain chosen (both cohorts summed, then suppressed),
+    not sums of per-cohort masked cells: its coloured districts are those the head's District
+    detail shows, with the same values as the Response Team's for the head's own district."""
+    seen = {}
+    for role in ("response_team", "district"):
+        at = _run(monkeypatch, generated_url, role, page="pages/district_map.py",
+                  filter_district="city", filter_cohort=cohort, filter_as_of=dt.date(2021, 3, 1))
+        spec = next(s for s in _charts(at) if _trace(s, "value"))
+        valued = _trace(spec, "value")
+        seen[role] = {"values": dict(zip(valued["locations"], _values(valued, "z"))),
+                      "grey": list(_trace(spec, "no_data")["locations"])
+                      if _trace(spec, "no_data") else [],
+                      "captions": [c.value for c in at.caption]}
+        if role == "district":
+            detail = _run(monkeypatch, generated_url, role, page=DETAIL, filter_district=GANGSEO,
+                          filter_cohort=cohort, filter_as_of=dt.date(2021, 3, 1))
+            funnel = next(s for s in _charts(detail) if _trace(s, "city"))
+            shown_in_detail = set(_trace(funnel, "districts")["customdata"]) | {GANGSEO}
+    team, head = seen["response_team"], seen["district"]
+    assert team["grey"] == [] and len(team["values"]) == 25
+    assert set(head["values"]) == shown_in_detail
+    assert head["values"][GANGSEO] == team["values"][GANGSEO]
+    hidden = 25 - len(head["values"])
+    assert bool(hidden) == any("hidden" in c for c in head["captions"])
