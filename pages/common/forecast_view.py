@@ -294,6 +294,10 @@ def district_needed(code: str) -> None:
             v80=_n(r["needed_visited_80pct"]), p=_pct(r["p_all_before"])))
 
 
+def _finish(d) -> str:
+    return _t()["not_within"] if d is None or pd.isna(d) else _short(d)
+
+
 def _n(x) -> str:
     return _t()["out_of_reach"] if x is None or pd.isna(x) else i18n.fmt_int(x)
 
@@ -321,7 +325,10 @@ def staffing_section(deadline: date) -> None:
     shown = df.assign(district=i18n.district_names(df["district_code"]),
                       cohort_name=df["cohort"].map(i18n.cohort_name),
                       p_all_before=df["p_all_before"].map(_pct),
-                      p_all_after=df["p_all_after"].map(_pct))
+                      p_all_after=df["p_all_after"].map(_pct),
+                      # A finish beyond the forecast's horizon is said, not left as "None".
+                      finish_p50_before=df["finish_p50_before"].map(_finish),
+                      finish_p50_after=df["finish_p50_after"].map(_finish))
     cols = {"district": t["district"], "cohort_name": t["cohort"], "in_post": t["in_post"],
             "added": t["added"], "expected_unseen_before": t["unseen_before"],
             "expected_unseen_after": t["unseen_after"], "p_all_before": t["p_before"],
@@ -343,5 +350,6 @@ def staffing_section(deadline: date) -> None:
               "needed_visited_median": t["visit50"], "needed_visited_80pct": t["visit80"]}
     st.markdown(f"**{t['needed_head']}**")
     st.caption(t["needed_note"])
-    layout.table(shown[list(needed)], key="needed_table", filename=f"staff_needed_{f.as_of}.csv",
+    out_of_reach = {c: shown[c].map(_n) for c in list(needed)[3:]}  # said, not "None"
+    layout.table(shown[list(needed)].assign(**out_of_reach), key="needed_table", filename=f"staff_needed_{f.as_of}.csv",
                  column_labels=needed)
