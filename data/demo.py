@@ -9,6 +9,7 @@ half-written file; for a server database an advisory lock serialises the callers
 import datetime as dt
 import fcntl
 import os
+import sqlite3
 import sys
 import tempfile
 import time
@@ -104,6 +105,7 @@ def _ensure_sqlite_file(url: str, path: Path) -> bool:
         os.close(fd)
         try:
             _fill(f"sqlite:///{tmp}")
+            _without_wal(tmp)
             os.replace(tmp, path)             # atomic: readers see the old file or the new one
         finally:
             if os.path.exists(tmp):
@@ -111,6 +113,17 @@ def _ensure_sqlite_file(url: str, path: Path) -> bool:
     finally:
         os.close(lock)
     return True
+
+
+def _without_wal(path: str) -> None:
+    """Fold the write-ahead log into the file itself. Our connections use WAL (data/db.py); a
+    file renamed without its `-wal` companion would lose what is still in the log, and another
+    process would find the demo database empty (seen as a flaky two-process test under load)."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute("pragma journal_mode = delete")
+    finally:
+        con.close()
 
 
 def _fill_in_place(url: str, path: Path) -> None:
