@@ -105,8 +105,9 @@ def _ensure_sqlite_file(url: str, path: Path) -> bool:
         os.close(fd)
         try:
             _fill(f"sqlite:///{tmp}")
-            _without_wal(tmp)
+            _journal_mode(tmp, "delete")
             os.replace(tmp, path)             # atomic: readers see the old file or the new one
+            _journal_mode(str(path), "wal")   # readers never wait for a load (data/db.py)
         finally:
             if os.path.exists(tmp):
                 os.unlink(tmp)
@@ -115,13 +116,13 @@ def _ensure_sqlite_file(url: str, path: Path) -> bool:
     return True
 
 
-def _without_wal(path: str) -> None:
-    """Fold the write-ahead log into the file itself. Our connections use WAL (data/db.py); a
-    file renamed without its `-wal` companion would lose what is still in the log, and another
-    process would find the demo database empty (seen as a flaky two-process test under load)."""
+def _journal_mode(path: str, mode: str) -> None:
+    """Our connections use WAL (data/db.py). Before the rename the log is folded into the file
+    ("delete"): a file renamed without its `-wal` companion loses what is still in the log, and
+    another process found the demo database empty. After it, WAL is switched back on."""
     con = sqlite3.connect(path)
     try:
-        con.execute("pragma journal_mode = delete")
+        con.execute(f"pragma journal_mode = {mode}")
     finally:
         con.close()
 
