@@ -9,6 +9,7 @@ import email
 import email.policy
 import ipaddress
 import os
+import shutil
 import socket
 import ssl
 import subprocess
@@ -26,7 +27,7 @@ from sqlalchemy import text
 
 from access import rolemap
 from briefing.send import SendError, smtp_settings
-from data.db import make_engine
+from data.db import create_schema, make_engine
 from data.generate import generate
 
 AS_OF = "2021-03-01"
@@ -114,17 +115,34 @@ def smtp(tmp_path):
     controller.stop()
 
 
-@pytest.fixture
-def built(db_url, tmp_path):
-    engine = make_engine(db_url)
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    """The packs, built once for the module (a build starts Chromium for its charts, about ten
+    seconds); each test sends its own copy. What is sent does not depend on the database."""
+    folder = tmp_path_factory.mktemp("pack")
+    url = f"sqlite:///{folder / 'cases.db'}"
+    engine = make_engine(url)
+    create_schema(engine)
     generate(engine, seed=1, scale=0.2)
-    role_map = tmp_path / "roles.toml"
+    engine.dispose()
+    role_map = folder / "roles.toml"
     role_map.write_text(ROLE_MAP, encoding="utf-8")
     env = {**os.environ, rolemap.ENV: str(role_map)}
-    out = tmp_path / "packs"
-    done = _run(["build", "--db", db_url, "--as-of", AS_OF, "--out", str(out)], env)
+    out = folder / "packs"
+    done = _run(["build", "--db", url, "--as-of", AS_OF, "--out", str(out)], env)
     assert done.returncode == 0, done.stderr
-    yield {"engine": engine, "url": db_url, "out": out, "env": env}
+    return {"out": out, "env": env}
+
+
+@pytest.fixture
+def built(db_url, tmp_path, pack):
+    """A case database of each kind (where deliveries are audited) and a fresh copy of the packs
+    (where delivered ones are marked)."""
+    engine = make_engine(db_url)
+    generate(engine, seed=1, scale=0.2)
+    out = tmp_path / "packs"
+    shutil.copytree(pack["out"], out)
+    yield {"engine": engine, "url": db_url, "out": out, "env": pack["env"]}
     engine.dispose()
 
 
