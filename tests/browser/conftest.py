@@ -41,11 +41,20 @@ def chromium():
         browser.close()
 
 
+@pytest.fixture(scope="session")
+def generated_database(tmp_path_factory) -> Path:
+    """A generated scale-1 SQLite database, made once; modules run on copies of it."""
+    path = tmp_path_factory.mktemp("browser_db") / "cases.db"
+    server.make_database(path)
+    return path
+
+
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, chromium):
-    """A running dashboard on a generated scale-1 SQLite database (one per test module)."""
+def app_url(tmp_path_factory, chromium, generated_database):
+    """A running dashboard on its own copy of the generated scale-1 SQLite database (one per test
+    module: a module's changes, the audit log's rows say, never reach another)."""
     folder = tmp_path_factory.mktemp("browser_app")
-    db_url = server.make_database(folder / "cases.db")
+    db_url = server.copy_database(generated_database, folder / "cases.db")
     OUTPUT.mkdir(parents=True, exist_ok=True)
     log = OUTPUT / "streamlit-browser-tests.log"
     with server.streamlit_server(db_url, log) as base:

@@ -49,6 +49,19 @@ def make_database(path: Path, scale: float = 1.0) -> str:
     return url
 
 
+def copy_database(source: Path, path: Path) -> str:
+    """A copy of the SQLite database `source` at `path` (made while nothing writes to it, so
+    the file and its write-ahead log are copied as one); returns its URL."""
+    import sqlite3
+    src, dst = sqlite3.connect(source), sqlite3.connect(path)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return f"sqlite:///{path}"
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
