@@ -50,13 +50,14 @@ def generated_database(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory, chromium, generated_database):
+def app_url(request, tmp_path_factory, chromium, generated_database):
     """A running dashboard on its own copy of the generated scale-1 SQLite database (one per test
     module: a module's changes, the audit log's rows say, never reach another)."""
     folder = tmp_path_factory.mktemp("browser_app")
     db_url = server.copy_database(generated_database, folder / "cases.db")
     OUTPUT.mkdir(parents=True, exist_ok=True)
-    log = OUTPUT / "streamlit-browser-tests.log"
+    # One log per module: the tests run in parallel processes (pytest.ini), a module per process.
+    log = OUTPUT / f"streamlit-{request.module.__name__.rsplit('.', 1)[-1]}.log"
     with server.streamlit_server(db_url, log) as base:
         yield base
 
