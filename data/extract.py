@@ -94,6 +94,7 @@ def enum(*choices: str) -> Callable[[str], str]:
         if raw not in allowed:
             raise Invalid(f"not one of {listed}: {echo(raw)}")
         return raw
+    parse.choices = choices              # for the loader's line screen (data/screen.py)
     return parse
 
 
@@ -132,9 +133,6 @@ class Reference:
     same: tuple[str, ...] = ()      # columns that must be equal in the row and the one it names
 
 
-# A cross-column rule: (the row's values, None where empty or bad; the set of bad columns)
-# -> [(column, message)]. Rules stay silent about a column already reported as bad.
-RowRule = Callable[[dict, set], list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -143,7 +141,7 @@ class FileFormat:
     table: Table
     columns: list[Column]
     key: tuple[str, ...]            # empty for programme.csv, which replaces the single row
-    rules: list[RowRule] = field(default_factory=list)
+    rules: list["_Rule"] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
 
     @property
@@ -151,57 +149,97 @@ class FileFormat:
         return [c.name for c in self.columns]
 
 
-def _not_before(later: str, earlier: str) -> RowRule:
-    def rule(row: dict, _bad: set) -> list[tuple[str, str]]:
-        a, b = row.get(later), row.get(earlier)
+class _Rule:
+    """A cross-column rule, in Python (`__call__`, on one row's parsed values) and in SQL
+    (`flags`, on a staging table of typed values: true for a row the rule rejects). The loader
+    screens most rows of a large file in SQL and gives the rows `flags` picks the Python
+    rule's exact message, so the two forms must agree on rows whose columns all parsed."""
+
+    def __call__(self, row: dict, bad: set) -> list[tuple[str, str]]:
+        """[(column, message)] for the row's values (None where empty or bad) and the set of
+        its bad columns; silent about a column already reported as bad."""
+        raise NotImplementedError
+
+    def flags(self, stage: Table):
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _NotBefore(_Rule):
+    later: str
+    earlier: str
+
+    def __call__(self, row: dict, _bad: set) -> list[tuple[str, str]]:
+        a, b = row.get(self.later), row.get(self.earlier)
         if a is not None and b is not None and a < b:
-            return [(later, f"must not be before {earlier} ({b.isoformat()}): {a.isoformat()}")]
+            return [(self.later,
+                     f"must not be before {self.earlier} ({b.isoformat()}): {a.isoformat()}")]
         return []
-    return rule
+
+    def flags(self, stage: Table):
+        return stage.c[self.later] < stage.c[self.earlier]
 
 
-def _after(later: str, earlier: str) -> RowRule:
-    def rule(row: dict, _bad: set) -> list[tuple[str, str]]:
-        a, b = row.get(later), row.get(earlier)
+@dataclass(frozen=True)
+class _After(_Rule):
+    later: str
+    earlier: str
+
+    def __call__(self, row: dict, _bad: set) -> list[tuple[str, str]]:
+        a, b = row.get(self.later), row.get(self.earlier)
         if a is not None and b is not None and a <= b:
-            return [(later, f"must be after {earlier} ({b.isoformat()}): {a.isoformat()}")]
+            return [(self.later,
+                     f"must be after {self.earlier} ({b.isoformat()}): {a.isoformat()}")]
         return []
-    return rule
+
+    def flags(self, stage: Table):
+        return stage.c[self.later] <= stage.c[self.earlier]
 
 
-def _differs(column: str, other: str) -> RowRule:
-    def rule(row: dict, _bad: set) -> list[tuple[str, str]]:
-        a = row[column]
-        if a is not None and a == row[other]:
-            return [(column, f"must differ from {other}: {a}")]
+@dataclass(frozen=True)
+class _Differs(_Rule):
+    column: str
+    other: str
+
+    def __call__(self, row: dict, _bad: set) -> list[tuple[str, str]]:
+        a = row[self.column]
+        if a is not None and a == row[self.other]:
+            return [(self.column, f"must differ from {self.other}: {a}")]
         return []
-    return rule
+
+    def flags(self, stage: Table):
+        return stage.c[self.column] == stage.c[self.other]
 
 
-def _present_iff(column: str, condition: Callable[[dict], bool], when: str, unless: str,
-                 needs: tuple[str, ...]) -> RowRule:
-    """`column` is required when `condition` holds and must be empty otherwise."""
-    looked_at = (column, *needs)
+@dataclass(frozen=True)
+class _PresentIff(_Rule):
+    """`column` is required when column `on` equals `equals` (is set, when `equals` is None)
+    and must be empty otherwise."""
+    column: str
+    on: str
+    equals: str | None
+    when: str
+    unless: str
 
-    def rule(row: dict, bad: set) -> list[tuple[str, str]]:
+    def _condition(self, row: dict) -> bool:
+        value = row.get(self.on)
+        return value is not None if self.equals is None else value == self.equals
+
+    def __call__(self, row: dict, bad: set) -> list[tuple[str, str]]:
         # Only judge when the columns the condition reads parsed (a bad one is reported already).
-        if bad and any(n in bad for n in looked_at):
+        if bad and (self.column in bad or self.on in bad):
             return []
-        present = row[column] is not None
-        if condition(row) and not present:
-            return [(column, f"required when {when}")]
-        if not condition(row) and present:
-            return [(column, f"must be empty {unless}")]
+        present = row[self.column] is not None
+        if self._condition(row) and not present:
+            return [(self.column, f"required when {self.when}")]
+        if not self._condition(row) and present:
+            return [(self.column, f"must be empty {self.unless}")]
         return []
-    return rule
 
-
-def _seen(row: dict) -> bool:
-    return row.get("outcome") == "seen"
-
-
-def _closed(row: dict) -> bool:
-    return row.get("closed_on") is not None
+    def flags(self, stage: Table):
+        on = stage.c[self.on]
+        condition = on.is_not(None) if self.equals is None else on == self.equals
+        return condition != stage.c[self.column].is_not(None)
 
 
 ROLE = enum("abuse_official", "welfare_planner")
@@ -211,7 +249,7 @@ FORMATS: list[FileFormat] = [
         Column("start_date", parse_date, required=True),
         Column("deadline", parse_date, required=True),
         Column("reports_per_official", parse_int, required=True, check=more_than(0)),
-    ], key=(), rules=[_not_before("deadline", "start_date")]),
+    ], key=(), rules=[_NotBefore("deadline", "start_date")]),
     FileFormat("districts.csv", schema.districts, [
         Column("district_code", parse_district_code, required=True),
         Column("name_ko", parse_text, required=True),
@@ -231,7 +269,7 @@ FORMATS: list[FileFormat] = [
         Column("role", ROLE, required=True),
         Column("start_date", parse_date, required=True),
         Column("end_date", parse_date),
-    ], key=("staff_id",), rules=[_not_before("end_date", "start_date")],
+    ], key=("staff_id",), rules=[_NotBefore("end_date", "start_date")],
         references=[Reference("district_code", schema.districts, "district")]),
     FileFormat("staffing_targets.csv", schema.staffing_targets, [
         Column("district_code", parse_text, required=True),
@@ -247,7 +285,7 @@ FORMATS: list[FileFormat] = [
         Column("birth_year", parse_int, required=True, check=at_least(1990, 2030)),
         Column("listed_on", parse_date, required=True),
         Column("removed_on", parse_date),
-    ], key=("child_id",), rules=[_after("removed_on", "listed_on")],
+    ], key=("child_id",), rules=[_After("removed_on", "listed_on")],
         references=[Reference("district_code", schema.districts, "district")]),
     FileFormat("reports.csv", schema.reports, [
         Column("report_id", parse_id, required=True),
@@ -270,11 +308,10 @@ FORMATS: list[FileFormat] = [
         Column("risk_level", enum("none", "low", "medium", "high", "emergency")),
         Column("abuse_suspected", parse_bool),
     ], key=("visit_id",), rules=[
-        _differs("second_staff_id", "staff_id"),
-        _present_iff("risk_level", _seen, "outcome is seen", "unless outcome is seen",
-                     needs=("outcome",)),
-        _present_iff("abuse_suspected", _seen, "outcome is seen", "unless outcome is seen",
-                     needs=("outcome",)),
+        _Differs("second_staff_id", "staff_id"),
+        _PresentIff("risk_level", "outcome", "seen", "outcome is seen", "unless outcome is seen"),
+        _PresentIff("abuse_suspected", "outcome", "seen", "outcome is seen",
+                     "unless outcome is seen"),
     ], references=[
         Reference("child_id", schema.children, "child"),
         Reference("staff_id", schema.staff, "staff member"),
@@ -292,9 +329,8 @@ FORMATS: list[FileFormat] = [
         Column("result", enum("substantiated", "not_substantiated", "services_provided",
                               "declined", "transferred")),
     ], key=("referral_id",), rules=[
-        _not_before("closed_on", "referred_on"),
-        _present_iff("result", _closed, "closed_on is set", "while closed_on is empty",
-                     needs=("closed_on",)),
+        _NotBefore("closed_on", "referred_on"),
+        _PresentIff("result", "closed_on", None, "closed_on is set", "while closed_on is empty"),
     ], references=[
         Reference("child_id", schema.children, "child"),
         Reference("visit_id", schema.visits, "visit", same=("child_id",)),
