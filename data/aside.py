@@ -12,16 +12,30 @@ commits (a reader waited 2.4 s). Instead, inside the load's transaction:
    (indexes move with it, privileges are granted again). Only this takes an exclusive lock,
    held from the swap to the commit that follows at once.
 
+The first load into an empty database builds the extract tables aside too (`fresh_extract`):
+they are created empty in the aside schema, filled by the caller, given their indexes and
+foreign keys once, and swapped in with the derived tables. Dropping indexes and foreign keys of
+the public tables instead (data/bulk.py) locked them, and the districts they point at, from the
+first insert to the commit: a reader waited for the whole load, and one that held child_status
+while waiting for districts deadlocked the load at its swap (seen at scale 30).
+
+The swap waits at most SWAP_LOCK_WAIT for each lock (a reader in the middle of a query holds
+its tables): past that it gives way, undoes what it did (a savepoint) and tries again, so a
+reader queued behind the swap never waits longer than that, and a reader holding one table
+while wanting another can never deadlock with it.
+
 SQLite has one writer at a time, and a viewer's audit insert waits for the load's write lock:
 there the rebuild is computed before that lock is taken (`build_aside_sqlite`), and the lock is
 held only to copy the finished rows in (`swap_in_sqlite`), see below.
 """
+import time
 from contextlib import contextmanager
 from typing import Callable
 
-from sqlalchemy import Column, MetaData, Table
+from sqlalchemy import Column, ForeignKeyConstraint, MetaData, Table
 from sqlalchemy.engine import Connection
-from sqlalchemy.schema import CreateIndex, CreateTable, DropIndex
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.schema import AddConstraint, CreateIndex, CreateTable, DropIndex
 
 from data.schema import EXTRACT_TABLES, children, metadata, referrals, visits
 from data.status import DERIVED, derived_statements
@@ -35,13 +49,23 @@ def derived_tables() -> list[str]:
     return [t.name for t in metadata.sorted_tables if t.name not in extract | _OWN]
 
 
+# How long the swap waits for one lock before it gives way to readers and tries again, and how
+# many times it tries before it waits as long as it takes (readers that never pause).
+SWAP_LOCK_WAIT = "500ms"
+SWAP_TRIES = 40
+
+
 @contextmanager
-def rebuilt_aside(conn: Connection):
+def rebuilt_aside(conn: Connection, fresh_extract: bool = False):
+    """Inside: the search path is the aside schema, where the derived tables (and with
+    `fresh_extract` the extract tables, empty and without secondary indexes or foreign keys:
+    call `finish_fresh_extract` once they are filled) are new tables and every other table is a
+    view of the real one. On leaving, the new tables are swapped into public."""
     if conn.dialect.name != "postgresql":
         yield
         return
     q = conn.dialect.identifier_preparer.quote
-    derived = derived_tables()
+    derived = derived_tables() + ([t.name for t in EXTRACT_TABLES] if fresh_extract else [])
     aside = f"aside_{conn.exec_driver_sql('select pg_backend_pid()').scalar()}"
     saved_path = conn.exec_driver_sql("show search_path").scalar()
     grants = conn.exec_driver_sql(
@@ -50,25 +74,71 @@ def rebuilt_aside(conn: Connection):
     # Names below come from data/schema.py and the catalogue, never from input.
     conn.exec_driver_sql(f"drop schema if exists {q(aside)} cascade")
     conn.exec_driver_sql(f"create schema {q(aside)}")
+    extract = {t.name for t in EXTRACT_TABLES}
     for name in metadata.tables:
-        if name in derived:
+        if name in derived and name in extract:
+            pass                                   # made below, in the aside schema
+        elif name in derived:
             conn.exec_driver_sql(f"create table {q(aside)}.{q(name)}"
                                  f" (like public.{q(name)} including defaults including constraints)")
         else:
             conn.exec_driver_sql(f"create view {q(aside)}.{q(name)} as select * from public.{q(name)}")
     conn.exec_driver_sql(f"set local search_path = {q(aside)}")
+    if fresh_extract:
+        # With their primary keys (names as in public), without foreign keys until filled.
+        for table in EXTRACT_TABLES:
+            conn.execute(CreateTable(table, include_foreign_key_constraints=[]))
     # ANALYZE of the views would only warn: the real tables get their statistics here.
     conn.exec_driver_sql("set local client_min_messages = error")
     yield
     conn.exec_driver_sql(f"set local search_path = {saved_path}")
     conn.exec_driver_sql("set local client_min_messages = notice")
-    for name in derived:
-        conn.exec_driver_sql(f"drop table if exists public.{q(name)}")
-        conn.exec_driver_sql(f"alter table {q(aside)}.{q(name)} set schema public")
+    _swap(conn, aside, derived)
     for table, grantee, privilege in grants:
         if table in derived:
             conn.exec_driver_sql(f"grant {privilege} on public.{q(table)} to {q(grantee)}")
     conn.exec_driver_sql(f"drop schema {q(aside)} cascade")
+
+
+def finish_fresh_extract(conn: Connection) -> None:
+    """Inside `rebuilt_aside(conn, fresh_extract=True)`, once the extract tables are filled:
+    their secondary indexes and foreign keys, built once over all rows (one sort per index and
+    one join per key instead of a look-up per row), and their statistics."""
+    conn.exec_driver_sql("set local maintenance_work_mem = '256MB'")
+    for table in EXTRACT_TABLES:
+        for index in table.indexes:
+            conn.execute(CreateIndex(index))
+    for table in EXTRACT_TABLES:
+        for constraint in table.constraints:
+            if isinstance(constraint, ForeignKeyConstraint):
+                conn.execute(AddConstraint(constraint))
+        conn.exec_driver_sql(f"analyze {table.name}")          # fixed names
+
+
+def _swap(conn: Connection, aside: str, names: list[str]) -> None:
+    """Drop each public table of `names` and move its aside copy in, giving way to readers."""
+    q = conn.dialect.identifier_preparer.quote
+    # Tables that others point at last, so that no foreign key is left dangling in between.
+    order = {t.name: i for i, t in enumerate(metadata.sorted_tables)}
+    names = sorted(names, key=lambda n: -order[n])
+    for attempt in range(SWAP_TRIES + 1):
+        patient = attempt == SWAP_TRIES
+        savepoint = conn.begin_nested()
+        try:
+            conn.exec_driver_sql(f"set local lock_timeout = {'0' if patient else repr(SWAP_LOCK_WAIT)}")
+            for name in names:
+                conn.exec_driver_sql(f"drop table if exists public.{q(name)}")
+            for name in reversed(names):
+                conn.exec_driver_sql(f"alter table {q(aside)}.{q(name)} set schema public")
+        except OperationalError as e:
+            savepoint.rollback()
+            if patient or getattr(e.orig, "sqlstate", None) != "55P03":   # lock_not_available
+                raise
+            time.sleep(0.05 * (attempt + 1))        # let the readers in the queue through
+            continue
+        savepoint.commit()
+        conn.exec_driver_sql("set local lock_timeout = 0")
+        return
 
 
 # --- SQLite ---
