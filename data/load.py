@@ -13,14 +13,18 @@ How, and why this way:
 - Each row is parsed and checked on its own in Python while the file streams; good rows go, with
   their line number, into a temporary staging table (COPY on PostgreSQL, executemany on SQLite).
   Memory stays bounded by one batch plus the list of problems, whatever the extract's size.
+  On PostgreSQL a plain file (no quotes; data/screen.py) is screened line by line instead, its
+  good lines copied in as they are and its cross-column rules checked in SQL; every row the
+  screen or the rules pick is still judged by the Python parser, which gives every message.
 - Checks that need other rows (duplicate keys, references, a referral's visit being of the same
   child) are anti-joins between the staging tables and the real tables, so they give the line of
   every offending row, whether the other row came from the folder or was in the database.
 - The switch upserts the staging table's good rows (insert ... on conflict do update): a re-sent
   key replaces its row and rows that reference it stay valid. Bad rows are left out so
-  PostgreSQL's immediate foreign keys never fire. Into an empty PostgreSQL database the foreign
-  keys and secondary indexes are dropped and restored around the inserts (one join per key
-  instead of a look-up per row): the first national load's cost.
+  PostgreSQL's immediate foreign keys never fire. Into an empty PostgreSQL database the extract
+  tables are built aside and swapped in with the derived ones (data/aside.py), their foreign keys
+  and secondary indexes made once after the inserts (one join per key instead of a look-up per
+  row): the first national load's cost.
 - Only regular files are read: a directory, FIFO, device or broken symbolic link named like an
   extract file is an error naming it, never a file skipped in silence. Every file must end with a
   newline, so that a file cut short in its last value (50 cut to 5) is refused, not loaded.
@@ -28,6 +32,7 @@ How, and why this way:
 import codecs
 import csv
 import errno
+import io
 import itertools
 import os
 import stat
@@ -36,19 +41,23 @@ from typing import Callable, Iterator
 
 from sqlalchemy import (
     Column, Index, Integer, MetaData, String, Table, Text, and_, bindparam, delete, exists, func,
-    literal, select, true,
+    literal, or_, select, true,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import CreateTable, DropTable
 
 from data.dataset import mark_loaded
-from data.extract import BY_FILE, BY_TABLE, FORMATS, FileFormat, Reference, RowParser, echo
+from data.extract import (
+    BY_FILE, BY_TABLE, FORMATS, FileFormat, Reference, RowParser, echo, format_value,
+)
 from data.lock import load_lock
 from data.schema import EXTRACT_TABLES
 from data.aside import (
-    analyze_sqlite, build_aside_sqlite, drop_aside_sqlite, rebuilt_aside, swap_in_sqlite,
+    analyze_sqlite, build_aside_sqlite, drop_aside_sqlite, finish_fresh_extract, rebuilt_aside,
+    swap_in_sqlite,
 )
 from data.bulk import bulk_mode
+from data.screen import LineScreen, plain_file
 from data.status import refresh_child_status
 
 BATCH = 10_000
@@ -89,6 +98,11 @@ def load_extract(engine: Engine, folder, progress: Progress | None = None,
             run.problem(name, 1, "file", why)
         try:
             with conn.begin() as transaction:
+                if run.postgres:
+                    # The load's sorts and hashes (the checks' anti-joins, the derived tables'
+                    # aggregates) over millions of rows: with the dashboard's 32 MB the largest
+                    # sorted on disk (450 MB at scale 30); with this, it is hashed in memory.
+                    conn.exec_driver_sql("set local work_mem = '128MB'")
                 for fmt in files:
                     run.stage_file(fmt)
                 run.check_kept_rows()
@@ -196,10 +210,15 @@ class _Load:
         self.conn.execute(CreateTable(stage))
         self.staged[fmt.table.name] = stage
         rejected = self.rejected.setdefault(fmt.table.name, {})
-        rows = self._read(fmt, rejected)
-        if self.postgres:
-            self._copy(stage, rows)
+        # programme.csv (no key, one row) is left to the parser: its rule is about row counts.
+        plain = self.postgres and bool(fmt.key) and plain_file(self.folder / fmt.file,
+                                                                 self.encoding)
+        if plain:
+            self._stage_plain(fmt, stage, rejected)
+        elif self.postgres:
+            self._copy(stage, self._read(fmt, rejected))
         else:
+            rows = self._read(fmt, rejected)
             # The raw cursor skips SQLAlchemy's per-value processing (a third of the load time);
             # the statement is compiled from the staging table, values are bound by the driver.
             insert = str(stage.insert().compile(dialect=self.conn.dialect))
@@ -220,10 +239,16 @@ class _Load:
             cursor.execute(sql.SQL("analyze {}").format(sql.Identifier(stage.name)))
             cursor.close()
         self.say(f"{fmt.file}: checking")
+        if plain:
+            # Before the checks between rows: a row a rule rejects is not staged, as in _read.
+            self._delete_lines(stage, self._check_rules(fmt, stage, rejected))
         bad_lines = self._check_duplicates(fmt, stage) | self._check_references(fmt, stage)
-        if bad_lines:
+        self._delete_lines(stage, bad_lines)
+
+    def _delete_lines(self, stage: Table, lines: set[int]) -> None:
+        if lines:
             self.conn.execute(delete(stage).where(stage.c.line == bindparam("bad_line")),
-                              [{"bad_line": n} for n in sorted(bad_lines)])
+                              [{"bad_line": n} for n in sorted(lines)])
 
     def _read(self, fmt: FileFormat, rejected: dict[str, int]) -> Iterator[tuple]:
         """Yield (line, *values) for each good row; record a problem for each bad one."""
@@ -243,9 +268,7 @@ class _Load:
         if not self._header_ok(fmt, header):
             self.unreadable.add(fmt.table.name)
             return
-        parse = RowParser(fmt, header)
-        key_index = fmt.column_names.index(fmt.key[0]) if len(fmt.key) == 1 else None
-        width = len(header)
+        judge = self._judge(fmt, header, rejected)
         count = 0
         end = 1                       # line where the previous record ended
         while True:
@@ -263,22 +286,108 @@ class _Load:
             count += 1
             if count % BATCH == 0:
                 self.say(f"{file}: {count:,} rows")
+            staged = judge(record, line, count)
+            if staged is not None:
+                yield (line, *staged)
+        self.counts[file] = count
+        self.say(f"{file}: {count:,} rows read")
+
+    def _judge(self, fmt: FileFormat, header: list[str], rejected: dict[str, int]):
+        """A function of (record, line, count) giving the row's staged values, or None after
+        recording every problem of the row."""
+        file = fmt.file
+        parse = RowParser(fmt, header)
+        key_index = fmt.column_names.index(fmt.key[0]) if len(fmt.key) == 1 else None
+        width = len(header)
+
+        def judge(record: list[str], line: int, count: int) -> list | None:
             if len(record) != width:
                 self.problem(file, line, "row", f"has {len(record)} fields, the header has {width}")
-                continue
+                return None
             staged, wrong = parse(record)
             if wrong:
                 for column, message in wrong:
                     self.problem(file, line, column, message)
                 if key_index is not None and staged[key_index] is not None:
                     rejected.setdefault(staged[key_index], line)
-                continue
+                return None
             if not fmt.key and count > 1:
                 self.problem(file, line, "row", "programme.csv holds a single row")
-                continue
-            yield (line, *staged)
+                return None
+            return staged
+        return judge
+
+    def _stage_plain(self, fmt: FileFormat, stage: Table, rejected: dict[str, int]) -> None:
+        """PostgreSQL, a plain file (data/screen.py): the lines the screen passes are copied as
+        they are (CSV, with their line number in front); the others are judged by RowParser, and
+        those it finds good after all are written as CSV from its values."""
+        from psycopg import sql
+        file = fmt.file
+        with open(self.folder / file, "rb") as f:
+            first = f.readline()
+            if first.startswith(codecs.BOM_UTF8):
+                first = first[len(codecs.BOM_UTF8):]
+            header = next(csv.reader([first.decode("utf-8")]), [])
+            if not self._header_ok(fmt, header):
+                self.unreadable.add(fmt.table.name)
+                return
+            screen = LineScreen(fmt, header)
+            judge = self._judge(fmt, header, rejected)
+            in_header_order = [fmt.column_names.index(name) for name in header]
+            judged = io.StringIO()
+            writer = csv.writer(judged, lineterminator="\n")
+            statement = sql.SQL("copy {} ({}) from stdin (format csv)").format(
+                sql.Identifier(stage.name),
+                sql.SQL(", ").join(sql.Identifier(n) for n in ["line", *header]))
+            cursor = self.conn.connection.dbapi_connection.cursor()
+            count, line, batch = 0, 1, []
+            with cursor.copy(statement) as copy:
+                for raw in f:
+                    line += 1
+                    if raw == b"\n":           # a blank line is not a row
+                        continue
+                    count += 1
+                    if screen(raw):
+                        batch.append(b"%d,%s" % (line, raw))
+                    else:
+                        staged = judge(raw[:-1].decode("utf-8").split(","), line, count)
+                        if staged is not None:
+                            writer.writerow([line, *(staged[i] for i in in_header_order)])
+                            batch.append(judged.getvalue().encode("utf-8"))
+                            judged.seek(0)
+                            judged.truncate()
+                    if len(batch) >= BATCH:
+                        copy.write(b"".join(batch))
+                        batch.clear()
+                        self.say(f"{file}: {count:,} rows")
+                if batch:
+                    copy.write(b"".join(batch))
+            cursor.close()
         self.counts[file] = count
         self.say(f"{file}: {count:,} rows read")
+
+    def _check_rules(self, fmt: FileFormat, stage: Table, rejected: dict[str, int]) -> set[int]:
+        """The cross-column rules, in SQL on the staged rows of a plain file; each row a rule
+        picks is judged by RowParser for its exact messages."""
+        if not fmt.rules:
+            return set()
+        names = fmt.column_names
+        query = (select(stage.c.line, *(stage.c[n] for n in names))
+                 .where(or_(*(rule.flags(stage) for rule in fmt.rules)))
+                 .order_by(stage.c.line))
+        parse = RowParser(fmt, names)
+        key_index = names.index(fmt.key[0]) if len(fmt.key) == 1 else None
+        bad = set()
+        for line, *values in self.conn.execute(query):
+            staged, wrong = parse([format_value(v) for v in values])
+            for column, message in wrong:
+                self.problem(fmt.file, line, column, message)
+            if wrong:
+                bad.add(line)
+                if key_index is not None:
+                    key = staged[key_index]
+                    rejected[key] = min(rejected.get(key, line), line)
+        return bad
 
     def _header_ok(self, fmt: FileFormat, header: list[str]) -> bool:
         expected = fmt.column_names
@@ -486,16 +595,20 @@ class _Load:
                 swap_in_sqlite(self.conn)
             mark_loaded(self.conn)
             return
-        empty = self._database_empty()
-        if empty:
-            # The first load: nothing to compare with, and one index build and one join per
-            # foreign key instead of a look-up per row (the national extract's cost).
-            with bulk_mode(self.conn, EXTRACT_TABLES, self.postgres):
+        if self._database_empty():
+            # The first load: nothing to compare with. The extract tables are built aside with
+            # the derived ones, their indexes and foreign keys made once over all rows, and all
+            # swapped in at the end (data/aside.py): readers never wait for the load.
+            with rebuilt_aside(self.conn, fresh_extract=True):
                 self._write_staged(plain=True)
-        else:
-            self.drop_unchanged()
-            self._write_staged(plain=False)
-        if empty or self.changed:
+                finish_fresh_extract(self.conn)
+                self.say("refreshing child_status")
+                refresh_child_status(self.conn)
+            mark_loaded(self.conn)
+            return
+        self.drop_unchanged()
+        self._write_staged(plain=False)
+        if self.changed:
             # The derived per-child dates change with the rows, in this transaction; rebuilt
             # aside and swapped in (data/aside.py) so that readers do not wait for them.
             self.say("refreshing child_status")
