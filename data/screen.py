@@ -42,7 +42,7 @@ _PATTERNS = {
     parse_id: rb"[A-Za-z0-9_-]{1,32}",          # the same class as extract._ID: exact
     parse_district_code: rb"[0-9]{5}",
     parse_bool: rb"(?:[Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])",
-    parse_text: rb"[^,\n]+",                   # the file is plain, so no quote, NUL or CR
+    parse_text: rb"[^,\n\x00]+",               # PostgreSQL cannot store NUL in text
 }
 # Columns whose value is checked by the format's parser (and check), once per distinct value.
 _CHECKED = {

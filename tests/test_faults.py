@@ -517,6 +517,53 @@ def test_postgresql_rebuilds_derived_tables_aside_with_their_indexes_and_grants(
         engine.dispose()
 
 
+def test_the_swap_gives_way_to_a_reader_and_never_blocks_the_next_one(pg_server_url, tmp_path):
+    """A reader in the middle of a query holds child_status; the load's swap waits for it a
+    moment at a time (data/aside.py), so a second reader is not queued behind the swap until the
+    first ends, and the load finishes once it has."""
+    from data.db import create_schema
+    from data.schema import metadata
+    engine = make_engine(pg_server_url)
+    metadata.drop_all(engine)
+    create_schema(engine)
+    load_extract(engine, write_extract(tmp_path / "x", VALID))
+    changed = dict(VALID)
+    changed["visits.csv"] += "V3,C2,2021-03-09,S2,,seen,low,false\n"
+    holder = engine.connect()
+    holder.execute(text("select count(*) from child_status")).all()     # holds it until rollback
+    failed = []
+
+    def load():
+        try:
+            load_extract(engine, write_extract(tmp_path / "y", changed))
+        except Exception as e:          # noqa: BLE001 -- asserted below
+            failed.append(e)
+    loader = threading.Thread(target=load)
+    loader.start()
+    try:
+        with engine.connect() as watch:         # until the swap is waiting for the holder
+            for _ in range(600):
+                if watch.execute(text("select count(*) from pg_stat_activity where"
+                                      " wait_event_type = 'Lock' and query like 'drop table%'"
+                                      " and datname = current_database()")).scalar():
+                    break
+                watch.rollback()
+                time.sleep(0.05)
+            else:
+                pytest.fail("the load never reached its swap")
+        # A hang would be the failure; the statement timeout only turns it into an error.
+        with engine.connect() as reader:
+            reader.execute(text("set statement_timeout = '20s'"))
+            assert reader.execute(text("select count(*) from child_status")).scalar() == 2
+    finally:
+        holder.rollback()
+        holder.close()
+        loader.join()
+    assert not failed, failed
+    assert row_counts(engine)["visits"] == 3
+    engine.dispose()
+
+
 # --- 12. newcomer friction: the deployment doc matches config.toml ---
 
 def test_deployment_doc_lists_every_setting_of_config_toml():

@@ -345,3 +345,15 @@ def test_progress_is_reported(engine, tmp_path):
     messages = []
     load_extract(engine, write_extract(tmp_path / "x", VALID), progress=messages.append)
     assert "children.csv: 2 rows read" in messages
+
+
+def test_a_good_row_the_line_screen_refuses_is_loaded_from_the_parsers_values(engine, tmp_path):
+    # Ten digits: beyond the screen's integers (data/screen.py), so RowParser judges the row and
+    # it reaches PostgreSQL written from the parsed values, not as its text.
+    files = with_row(VALID, "children.csv", "C3,11110,neglect_risk,0000002015,2021-03-01,")
+    files = with_row(files, "visits.csv", "V3,C3,2021-03-05,S1,,seen,low,TRUE")
+    load_extract(engine, write_extract(tmp_path / "x", files))
+    export_extract(engine, tmp_path / "out")
+    out = read_folder(tmp_path / "out")
+    assert out["children.csv"].decode().splitlines()[-1] == "C3,11110,neglect_risk,2015,2021-03-01,"
+    assert out["visits.csv"].decode().splitlines()[-1] == "V3,C3,2021-03-05,S1,,seen,low,true"
