@@ -91,6 +91,12 @@ def main(argv=None) -> int:
     print(_summary("baseline", before, baseline_failures))
     print(_summary("during load", during, failures[len(baseline_failures):]))
     print(f"load: {sum(counts.values()):,} rows in {load_ended - load_started:.1f} s")
+    # Where in the load the longest waits began: the swap at its end, or the checks before it.
+    longest = sorted(((d, s) for s, d in results if load_started <= s < load_ended
+                      or s + d > load_started and s < load_ended), reverse=True)[:3]
+    for d, s in longest:
+        print(f"  a {d * 1000:.0f} ms wait began {s - load_started:.1f} s into the load"
+              f" ({load_ended - s:.1f} s before its end)")
     for message in sorted(set(failures))[:3]:
         print(f"  failure: {message}")
     return 0
