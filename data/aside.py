@@ -131,9 +131,10 @@ def _swap(conn: Connection, aside: str, names: list[str]) -> None:
             for name in reversed(names):
                 conn.exec_driver_sql(f"alter table {q(aside)}.{q(name)} set schema public")
         except OperationalError as e:
-            savepoint.rollback()
+            # Any other error ends the load: the caller's transaction rolls back everything.
             if patient or getattr(e.orig, "sqlstate", None) != "55P03":   # lock_not_available
                 raise
+            savepoint.rollback()
             time.sleep(0.05 * (attempt + 1))        # let the readers in the queue through
             continue
         savepoint.commit()
