@@ -65,7 +65,7 @@ def rebuilt_aside(conn: Connection, fresh_extract: bool = False):
         yield
         return
     q = conn.dialect.identifier_preparer.quote
-    derived = derived_tables() + ([t.name for t in EXTRACT_TABLES] if fresh_extract else [])
+    new = derived_tables() + ([t.name for t in EXTRACT_TABLES] if fresh_extract else [])
     aside = f"aside_{conn.exec_driver_sql('select pg_backend_pid()').scalar()}"
     saved_path = conn.exec_driver_sql("show search_path").scalar()
     grants = conn.exec_driver_sql(
@@ -76,9 +76,9 @@ def rebuilt_aside(conn: Connection, fresh_extract: bool = False):
     conn.exec_driver_sql(f"create schema {q(aside)}")
     extract = {t.name for t in EXTRACT_TABLES}
     for name in metadata.tables:
-        if name in derived and name in extract:
+        if name in new and name in extract:
             pass                                   # made below, in the aside schema
-        elif name in derived:
+        elif name in new:
             conn.exec_driver_sql(f"create table {q(aside)}.{q(name)}"
                                  f" (like public.{q(name)} including defaults including constraints)")
         else:
@@ -93,9 +93,9 @@ def rebuilt_aside(conn: Connection, fresh_extract: bool = False):
     yield
     conn.exec_driver_sql(f"set local search_path = {saved_path}")
     conn.exec_driver_sql("set local client_min_messages = notice")
-    _swap(conn, aside, derived)
+    _swap(conn, aside, new)
     for table, grantee, privilege in grants:
-        if table in derived:
+        if table in new:
             conn.exec_driver_sql(f"grant {privilege} on public.{q(table)} to {q(grantee)}")
     conn.exec_driver_sql(f"drop schema {q(aside)} cascade")
 
@@ -125,7 +125,8 @@ def _swap(conn: Connection, aside: str, names: list[str]) -> None:
         patient = attempt == SWAP_TRIES
         savepoint = conn.begin_nested()
         try:
-            conn.exec_driver_sql(f"set local lock_timeout = {'0' if patient else repr(SWAP_LOCK_WAIT)}")
+            if not patient:
+                conn.exec_driver_sql(f"set local lock_timeout = '{SWAP_LOCK_WAIT}'")
             for name in names:
                 conn.exec_driver_sql(f"drop table if exists public.{q(name)}")
             for name in reversed(names):
@@ -138,7 +139,7 @@ def _swap(conn: Connection, aside: str, names: list[str]) -> None:
             time.sleep(0.05 * (attempt + 1))        # let the readers in the queue through
             continue
         savepoint.commit()
-        conn.exec_driver_sql("set local lock_timeout = 0")
+        conn.exec_driver_sql("set local lock_timeout to default")
         return
 
 
