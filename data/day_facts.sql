@@ -24,7 +24,8 @@
 -- result as outcome, up to removed_on. A child counts once per kind and outcome however many
 -- such referrals it has: its changes are summed per child first, and it counts while that
 -- running sum is above zero (the children column changes when it crosses zero).
--- This file is for SQLite; day_facts.postgresql.sql differs only in date arithmetic.
+-- Date arithmetic differs between SQLite and PostgreSQL: the two expressions named in braces
+-- below are filled in per database by data/status.py (DATE_EXPRESSIONS).
 delete from district_day_facts;
 
 insert into district_day_facts (
@@ -55,7 +56,7 @@ spans (district_code, cohort, starts_on, ends_on, listed, seen, attempted, unrea
     from child_status
     where third_visit_on is not null
     union all
-    select district_code, cohort, date(first_seen_on, '+7 days'), removed_on, 0, 0, 0, 0, 1, 0, 0
+    select district_code, cohort, {week_after_first_seen}, removed_on, 0, 0, 0, 0, 1, 0, 0
     from child_status
     where first_seen_on is not null
     union all
@@ -126,7 +127,7 @@ counted_referrals as (
         r.closed_on,
         s.removed_on,
         case when v.visit_id is not null then 1 else 0 end as named_visit,
-        cast(julianday(r.referred_on) - julianday(v.visit_date) as integer) as delay_days
+        {referral_delay_days} as delay_days
     from referrals r
     join child_status s on s.child_id = r.child_id
     left join visits v on v.visit_id = r.visit_id

@@ -1,12 +1,14 @@
 """Rebuild child_status, the per-child dates the figures compare with the as-of day, and the
 per-day facts built on it (district_day_facts, referral_day_facts).
 
-`refresh_child_status(conn)` runs data/child_status.sql, then data/day_facts.sql (or its
-PostgreSQL variant), on the caller's connection, inside the caller's transaction: the loader and the generator call it last, so the derived table changes
+`refresh_child_status(conn)` runs data/child_status.sql, then data/day_facts.sql (its date
+arithmetic spelled for the database, DATE_EXPRESSIONS), on the caller's connection, inside the
+caller's transaction: the loader and the generator call it last, so the derived tables change
 together with the extract tables or not at all. Run it (or `python -m data refresh`) after
 changing children, visits or referrals by any other means; the queries would otherwise read
 stale dates and counts.
 """
+import re
 from pathlib import Path
 
 from sqlalchemy import text
@@ -17,18 +19,34 @@ from data.schema import child_status, district_day_facts, referral_day_facts
 
 HERE = Path(__file__).resolve().parent
 SQL_FILE = HERE / "child_status.sql"
+FACTS_FILE = HERE / "day_facts.sql"
 DERIVED = (child_status, district_day_facts, referral_day_facts)
 
+# The only thing the derived tables' SQL spells differently per database is date arithmetic:
+# each `{name}` in data/day_facts.sql is one of these expressions (fixed text, never input), so
+# the file exists once instead of as two copies that must be kept alike.
+DATE_EXPRESSIONS = {
+    "sqlite": {
+        "week_after_first_seen": "date(first_seen_on, '+7 days')",
+        "referral_delay_days":
+            "cast(julianday(r.referred_on) - julianday(v.visit_date) as integer)",
+    },
+    "postgresql": {
+        "week_after_first_seen": "first_seen_on + 7",
+        "referral_delay_days": "r.referred_on - v.visit_date",
+    },
+}
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
-def _facts_file(dialect: str) -> Path:
-    variant = HERE / f"day_facts.{dialect}.sql"
-    return variant if variant.exists() else HERE / "day_facts.sql"
 
-
-def _statements(path: Path = SQL_FILE) -> list[str]:
+def _statements(path: Path = SQL_FILE, dialect: str | None = None) -> list[str]:
     # Each file holds statements separated by a semicolon at a line's end; no comment in them
-    # contains one.
+    # contains one. A `{name}` is replaced by the dialect's expression (an unknown name or
+    # dialect fails here, not as an SQL error).
     body = path.read_text(encoding="utf-8")
+    if dialect is not None:
+        expressions = DATE_EXPRESSIONS[dialect]
+        body = _PLACEHOLDER.sub(lambda m: expressions[m.group(1)], body)
     return [s.strip() for s in body.split(";\n") if s.strip() and not _only_comments(s)]
 
 
@@ -58,7 +76,7 @@ def refresh_child_status(conn: Connection) -> None:
     # SQLite never does on its own), before the facts join them. Both run analyze inside a
     # transaction.
     _analyze(conn, "children", "visits", "referrals", "child_status")
-    for statement in _statements(_facts_file(conn.dialect.name)):
+    for statement in _statements(FACTS_FILE, conn.dialect.name):
         conn.execute(text(statement))
     for table in DERIVED[1:]:
         for index in table.indexes:
@@ -70,7 +88,7 @@ def derived_statements(dialect: str) -> list[str]:
     """The rebuild's statements alone, child_status's then the per-day facts', in order: for a
     caller that runs them on copies of the tables (data/aside.py, SQLite) and needs none of the
     index and statistics work above."""
-    return _statements() + _statements(_facts_file(dialect))
+    return _statements() + _statements(FACTS_FILE, dialect)
 
 
 def _analyze(conn: Connection, *tables: str) -> None:
