@@ -1,5 +1,6 @@
 -- district_day_facts and referral_day_facts, rebuilt from child_status, visits and referrals
--- (run by data/status.py right after child_status, in the same transaction; four statements).
+-- (run by data/status.py right after child_status, in the same transaction), then
+-- first_visit_facts and district_visit_days (see each one's comment below).
 --
 -- Each "as of D" count the figures need is a number of things (children, visits, referrals)
 -- that count on an interval of days [starts_on, ends_on): from the day the thing starts to
@@ -193,4 +194,65 @@ select
     sum(named_visit), sum(delay_days), sum(same_day), sum(days_1_7), sum(days_8_30),
     sum(over_30), sum(before_visit)
 from running
-group by district_code, cohort, kind, outcome, day
+group by district_code, cohort, kind, outcome, day;
+
+-- first_visit_facts, for the completion forecast: a child on the list counts, on each day,
+-- under the pair (first_visit_on, first_seen_on) known by that day:
+--   not visited yet        [listed_on, first_visit_on or removed_on)       under (null, null)
+--   visited, not seen yet  [first_visit_on, first_seen_on or removed_on)  under (first_visit_on, null)
+--   seen                   [first_seen_on, removed_on)                     under both dates
+-- (a counted visit is on or after listed_on, so the three follow each other). As above, each
+-- interval is +1 on its first day and -1 on its end, so the children on the list at D under
+-- each pair are the sum of the changes dated on or before D.
+delete from first_visit_facts;
+
+insert into first_visit_facts (
+    district_code, cohort, listed_on, first_visit_on, first_seen_on, day, children
+)
+with
+spans (district_code, cohort, listed_on, first_visit_on, first_seen_on, starts_on, ends_on) as (
+    select district_code, cohort, listed_on, cast(null as date), cast(null as date), listed_on,
+        case when first_visit_on is null then removed_on
+            when removed_on is null then first_visit_on
+            when first_visit_on < removed_on then first_visit_on
+            else removed_on end
+    from child_status
+    union all
+    select district_code, cohort, listed_on, first_visit_on, cast(null as date), first_visit_on,
+        case when first_seen_on is null then removed_on
+            when removed_on is null then first_seen_on
+            when first_seen_on < removed_on then first_seen_on
+            else removed_on end
+    from child_status
+    where first_visit_on is not null
+    union all
+    select district_code, cohort, listed_on, first_visit_on, first_seen_on, first_seen_on,
+        removed_on
+    from child_status
+    where first_seen_on is not null
+),
+
+changes (district_code, cohort, listed_on, first_visit_on, first_seen_on, day, change) as (
+    select district_code, cohort, listed_on, first_visit_on, first_seen_on, starts_on, 1
+    from spans
+    where ends_on is null or ends_on > starts_on
+    union all
+    select district_code, cohort, listed_on, first_visit_on, first_seen_on, ends_on, -1
+    from spans
+    where ends_on > starts_on
+)
+
+select district_code, cohort, listed_on, first_visit_on, first_seen_on, day, sum(change)
+from changes
+group by district_code, cohort, listed_on, first_visit_on, first_seen_on, day
+having sum(change) <> 0;
+
+-- district_visit_days, for the stale-data alert: visits recorded per district and day, any
+-- outcome, counted or not (the rule asks whether the district's data arrived at all).
+delete from district_visit_days;
+
+insert into district_visit_days (district_code, day, visits)
+select s.district_code, v.visit_date, count(*)
+from visits v
+join child_status s on s.child_id = v.child_id
+group by s.district_code, v.visit_date

@@ -244,3 +244,32 @@ referral_day_facts = Table(
     Column("before_visit", Integer, nullable=False),
     Index("ix_referral_day_facts_day", "day", "district_code", "cohort", "kind", "outcome"),
 )
+
+# Derived, for the completion forecast (queries/forecast.py): children on the list counted by
+# the day of their first counted visit and of their first seen visit as known on each day, as
+# changes per day (data/day_facts.sql says which). Summed over day <= D it gives, per district
+# and cohort, the children on the list at D by first visit day and first seen day (nulls: none
+# by D): a few tens of thousands of rows instead of a million children at scale 30. listed_on is
+# kept so that the forecast can tell the children who joined after the programme's start.
+first_visit_facts = Table(
+    "first_visit_facts", metadata,
+    Column("district_code", C_CODE, nullable=False),
+    Column("cohort", C_TAG, nullable=False),
+    Column("listed_on", Date, nullable=False),
+    Column("first_visit_on", Date),
+    Column("first_seen_on", Date),
+    Column("day", Date, nullable=False),
+    Column("children", Integer, nullable=False),
+    # No index: the forecast reads every row up to D, nearly the whole table.
+)
+
+# Derived, for the stale-data alert (queries/alerts.py): visits recorded per district and day,
+# any outcome and whether they count or not, so the rule reads a few thousand rows instead of
+# every visit joined to its child.
+district_visit_days = Table(
+    "district_visit_days", metadata,
+    Column("district_code", C_CODE, nullable=False),
+    Column("day", Date, nullable=False),
+    Column("visits", Integer, nullable=False),
+    Index("ix_district_visit_days_day", "day", "district_code", unique=True),
+)

@@ -1,5 +1,6 @@
 """Rebuild child_status, the per-child dates the figures compare with the as-of day, and the
-per-day facts built on it (district_day_facts, referral_day_facts).
+per-day facts built on it (district_day_facts, referral_day_facts, first_visit_facts,
+district_visit_days).
 
 `refresh_child_status(conn)` runs data/child_status.sql, then data/day_facts.sql (its date
 arithmetic spelled for the database, DATE_EXPRESSIONS), on the caller's connection, inside the
@@ -15,12 +16,15 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
-from data.schema import child_status, district_day_facts, referral_day_facts
+from data.schema import (
+    child_status, district_day_facts, district_visit_days, first_visit_facts, referral_day_facts,
+)
 
 HERE = Path(__file__).resolve().parent
 SQL_FILE = HERE / "child_status.sql"
 FACTS_FILE = HERE / "day_facts.sql"
-DERIVED = (child_status, district_day_facts, referral_day_facts)
+DERIVED = (child_status, district_day_facts, referral_day_facts, first_visit_facts,
+           district_visit_days)
 
 # The only thing the derived tables' SQL spells differently per database is date arithmetic:
 # each `{name}` in data/day_facts.sql is one of these expressions (fixed text, never input), so

@@ -238,9 +238,13 @@ _POSTPROCESS = {"district_progress": _add_projected_days}
 _STATUS_MISSING = text(
     "select 1 where exists (select 1 from children)"
     " and (not exists (select 1 from child_status)"
-    " or not exists (select 1 from district_day_facts))"
+    " or not exists (select 1 from district_day_facts)"
+    " or not exists (select 1 from first_visit_facts)"
+    # Without visits this table is empty by right: only then is its emptiness no sign.
+    " or (exists (select 1 from visits) and not exists (select 1 from district_visit_days)))"
 )
-_DERIVED = ("child_status", "district_day_facts", "referral_day_facts")
+_DERIVED = ("child_status", "district_day_facts", "referral_day_facts", "first_visit_facts",
+            "district_visit_days")
 
 
 def _reads_child_status(sql: str) -> bool:

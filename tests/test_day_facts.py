@@ -1,5 +1,6 @@
 """The per-day facts (data/day_facts.sql) against a day-by-day reading of metrics.md, on SQLite
-and PostgreSQL, after a load and after a second load that replaces rows.
+and PostgreSQL, after a load and after a second load that replaces rows. The same for the
+forecast's first_visit_facts and the stale-data alert's district_visit_days.
 
 The expected table is worked out here without child_status or intervals: for every day D, each
 "as of D" count straight from the extract tables (who is on the list at D, which visits and
@@ -16,10 +17,16 @@ from data.db import make_engine
 from data.export import export_extract
 from data.generate import generate
 from data.load import load_extract
-from data.schema import children, district_day_facts, referral_day_facts, referrals, visits
+from data.schema import (
+    children, district_day_facts, district_visit_days, first_visit_facts, referral_day_facts,
+    referrals, visits,
+)
 
 DISTRICT_KEYS = ["district_code", "cohort", "day"]
 REFERRAL_KEYS = ["district_code", "cohort", "kind", "outcome", "day"]
+FIRST_VISIT_KEYS = ["district_code", "cohort", "listed_on", "first_visit_on", "first_seen_on",
+                    "day"]
+VISIT_DAY_KEYS = ["district_code", "day"]
 HIGH_RISK = ("high", "emergency")
 
 
@@ -150,12 +157,67 @@ def stored_facts(conn) -> tuple[pd.DataFrame, pd.DataFrame]:
     return _tidy(district, DISTRICT_KEYS), _tidy(referral, REFERRAL_KEYS)
 
 
+def expected_first_visits(conn) -> pd.DataFrame:
+    """For every day D, the children on the list at D counted by district, cohort, listed_on and
+    their first counted visit and first seen visit by D (null: none by D), straight from the
+    rows; then each count's change from the day before."""
+    kids = _frame(conn, children)
+    vis = _frame(conn, visits).merge(kids[["child_id", "listed_on"]], on="child_id")
+    vis = vis[vis.visit_date >= vis.listed_on]                 # counted visits only
+    listed = _days(kids.listed_on)
+    removed = np.where(kids.removed_on.isna(), NEVER, _days(kids.removed_on))
+    child = {c: i for i, c in enumerate(kids.child_id)}
+    vc, vd = vis.child_id.map(child).to_numpy(), _days(vis.visit_date)
+    seen = (vis.outcome == "seen").to_numpy()
+    key = kids.district_code + "|" + kids.cohort + "|" + kids.listed_on.dt.strftime("%Y-%m-%d")
+    previous, rows = {}, []
+    for day in range(listed.min() - 1, max(x[x < NEVER].max() for x in (removed, vd)) + 2):
+        first_visit = np.full(len(kids), NEVER)
+        np.minimum.at(first_visit, vc[vd <= day], vd[vd <= day])
+        first_seen = np.full(len(kids), NEVER)
+        np.minimum.at(first_seen, vc[seen & (vd <= day)], vd[seen & (vd <= day)])
+        on = (listed <= day) & (removed > day)
+        counts = pd.Series(1, index=pd.MultiIndex.from_arrays(
+            [key[on], first_visit[on], first_seen[on]])).groupby(level=[0, 1, 2]).sum()
+        current = counts.to_dict()
+        for k in current.keys() | previous.keys():
+            change = current.get(k, 0) - previous.get(k, 0)
+            if change:
+                rows.append((*k[0].split("|"), k[1], k[2], day, change))
+        previous = current
+    df = pd.DataFrame(rows, columns=["district_code", "cohort", "listed_on", "first_visit_on",
+                                     "first_seen_on", "day", "children"])
+
+    def as_date(days):
+        return pd.to_datetime(pd.Series(days, dtype="float64").where(lambda d: d < NEVER),
+                              unit="D")
+    df = df.assign(listed_on=pd.to_datetime(df.listed_on), first_visit_on=as_date(df.first_visit_on),
+                   first_seen_on=as_date(df.first_seen_on), day=as_date(df.day))
+    return _tidy(df, FIRST_VISIT_KEYS)
+
+
+def expected_visit_days(conn) -> pd.DataFrame:
+    """Every visit (any outcome, counted or not) per its child's district and its day."""
+    vis = _frame(conn, visits).merge(_frame(conn, children)[["child_id", "district_code"]],
+                                     on="child_id")
+    df = vis.groupby(["district_code", "visit_date"], as_index=False).size()
+    return _tidy(df.rename(columns={"visit_date": "day", "size": "visits"}), VISIT_DAY_KEYS)
+
+
 def _assert_facts_agree(engine):
     with engine.connect() as conn:
-        expected, stored = expected_facts(conn), stored_facts(conn)
-    for want, got in zip(expected, stored):
+        expected = (*expected_facts(conn), expected_first_visits(conn), expected_visit_days(conn))
+        stored = (*stored_facts(conn), _tidy(_frame(conn, first_visit_facts), FIRST_VISIT_KEYS),
+                  _tidy(_frame(conn, district_visit_days), VISIT_DAY_KEYS))
+    for want, got in zip(expected, stored, strict=True):
         assert len(got) > 0
-        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+        pd.testing.assert_frame_equal(_ns(got), _ns(want), check_dtype=False)
+
+
+def _ns(df: pd.DataFrame) -> pd.DataFrame:
+    """Dates at one resolution (drivers and numpy give seconds or microseconds)."""
+    return df.assign(**{c: df[c].astype("datetime64[ns]") for c in df.columns
+                        if pd.api.types.is_datetime64_any_dtype(df[c])})
 
 
 def _replaced(folder, out):
