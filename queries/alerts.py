@@ -92,7 +92,10 @@ def _read(conn, name: str, params: dict) -> pd.DataFrame:
     stmt = text((INPUT_DIR / f"{name}.sql").read_text(encoding="utf-8"))
     stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k in stmt._bindparams])
     result = conn.execute(stmt, {k: params[k] for k in stmt._bindparams})
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
+    # The driver's own tuples: a DataFrame of SQLAlchemy rows costs more than the query for the
+    # tens of thousands of children at scale 30 (the statement is text: nothing to convert).
+    columns = list(result.keys())
+    return pd.DataFrame(result.cursor.fetchall(), columns=columns, dtype=object)
 
 
 def _dates(series: pd.Series) -> pd.Series:
@@ -118,14 +121,10 @@ def _progress_by_day(daily: pd.DataFrame, districts: list, days: pd.DatetimeInde
     if len(daily):
         d_index = {d: i for i, d in enumerate(districts)}
         row = daily["district_code"].map(d_index).to_numpy()
-        # Events before the first day count on the first day (the cumulative sum starts there).
+        # Changes before the first day count on the first day (the cumulative sum starts there).
         col = np.clip(days.searchsorted(_dates(daily["day"])), 0, len(days) - 1)
-        n = pd.to_numeric(daily["children"]).to_numpy().astype(float)
-        for event, target, sign in (("listed", listed, 1), ("removed", listed, -1),
-                                    ("removed_seen", listed, -1), ("seen", seen, 1),
-                                    ("removed_seen", seen, -1)):
-            sel = (daily["event"] == event).to_numpy()
-            np.add.at(target, (row[sel], col[sel]), sign * n[sel])
+        for column, target in (("listed", listed), ("seen", seen)):
+            np.add.at(target, (row, col), pd.to_numeric(daily[column]).to_numpy(dtype=float))
     return listed.cumsum(1), seen.cumsum(1)
 
 
@@ -153,7 +152,6 @@ def pace_below_half(listed, seen, districts, days, start, deadline):
 def stale_data(visit_days, listed, seen, districts, days, start):
     out = []
     k = STALE_DATA.threshold
-    working = days.day_of_week < 5
     has_visit = np.zeros((len(districts), len(days)), dtype=bool)
     if len(visit_days):
         d_index = {d: i for i, d in enumerate(districts)}
@@ -161,16 +159,20 @@ def stale_data(visit_days, listed, seen, districts, days, start):
         col = days.get_indexer(_dates(visit_days["visit_date"]))
         ok = col >= 0
         has_visit[row[ok], col[ok]] = True
-    work_idx = np.flatnonzero(working)
+    # For each day, its last k working days (that day included if it is one): positions
+    # `upto - k .. upto - 1` in the list of working days, `upto` the working days so far. A run
+    # counts the working days with a visit, so "none in those k" is one subtraction.
+    work_idx = np.flatnonzero(days.day_of_week < 5)
+    upto = np.searchsorted(work_idx, np.arange(len(days)), side="right")
+    full = upto >= k
+    first_of_k = work_idx[np.where(full, upto - k, 0)]
+    checked = full & (days[first_of_k] >= pd.Timestamp(start))
+    visited = np.concatenate([np.zeros((len(districts), 1), dtype=int),
+                              has_visit[:, work_idx].cumsum(1)], axis=1)
+    none_in_k = (visited[:, upto] - visited[:, np.maximum(upto - k, 0)]) == 0
+    stands = checked & (listed > seen) & none_in_k
     for i, d in enumerate(districts):
-        stands = np.zeros(len(days), dtype=bool)
-        for j in range(len(days)):
-            recent = work_idx[work_idx <= j][-k:]
-            if len(recent) < k or days[recent[0]] < pd.Timestamp(start):
-                continue
-            remaining = listed[i, j] > seen[i, j]
-            stands[j] = remaining and not has_visit[i, recent].any()
-        first = _run_start(stands, days)
+        first = _run_start(stands[i], days)
         if first is not None:
             out.append((STALE_DATA.name, d, None, first))
     return out
@@ -180,24 +182,33 @@ def officials_below_target(rows, districts, as_of):
     out = []
     if not len(rows):
         return out
-    rows = rows.assign(start=_dates(rows["start_date"]), end=_dates(rows["end_date"]))
-    first_day = rows.loc[rows["kind"] == "target", "start"].min()   # no target, no alert
-    if pd.isna(first_day):
+    kind = rows["kind"].to_numpy()
+    start, end = _dates(rows["start_date"]).to_numpy(), _dates(rows["end_date"]).to_numpy()
+    is_target = kind == "target"
+    if not is_target.any():                                        # no target, no alert
         return out
-    days = pd.date_range(min(first_day, pd.Timestamp(as_of)), pd.Timestamp(as_of), freq="D")
-    for d in districts:
-        r = rows[rows["district_code"] == d]
-        staff = r[r["kind"] == "staff"]
-        targets = r[r["kind"] == "target"].sort_values("start")
-        if targets.empty:
+    days = pd.date_range(min(start[is_target].min(), pd.Timestamp(as_of)), pd.Timestamp(as_of),
+                         freq="D")
+    d_index = {d: i for i, d in enumerate(districts)}
+    row = rows["district_code"].map(d_index).to_numpy()
+    # Officials in post per district and day: +1 from the first day in post, -1 after the last
+    # (a last day before the first: never in post).
+    open_ended = np.isnat(end)
+    staff = (kind == "staff") & (open_ended | (end >= start))
+    change = np.zeros((len(districts), len(days) + 1))
+    np.add.at(change, (row[staff], days.searchsorted(start[staff])), 1)
+    ended = staff & ~open_ended
+    np.add.at(change, (row[ended], days.searchsorted(end[ended], side="right")), -1)
+    in_post = change.cumsum(1)[:, :-1]
+    # Each day's target: the latest effective by that day.
+    values = pd.to_numeric(rows["value"]).to_numpy(dtype=float)
+    for d, i in d_index.items():
+        mine = np.flatnonzero(is_target & (row == i))
+        if not len(mine):
             continue
-        in_post = np.zeros(len(days))
-        for s, e in zip(staff["start"], staff["end"]):
-            in_post += (days >= s) & (pd.isna(e) | (days <= e))
-        pos = targets["start"].searchsorted(days, side="right") - 1
-        target = np.where(pos >= 0, pd.to_numeric(targets["value"]).to_numpy()[
-            np.maximum(pos, 0)], np.nan)
-        below = np.nan_to_num(in_post < target, nan=False).astype(bool) & (pos >= 0)
+        mine = mine[np.argsort(start[mine], kind="stable")]
+        pos = np.searchsorted(start[mine], days.to_numpy(), side="right") - 1
+        below = (pos >= 0) & (in_post[i] < values[mine][np.maximum(pos, 0)])
         first = _run_start(below, days)
         if first is not None:
             out.append((OFFICIALS_BELOW_TARGET.name, d, None, first))
