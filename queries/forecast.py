@@ -3,10 +3,10 @@
 likely to finish. The model is written out in docs/forecast.md; SUMMARY is its one-line form,
 shown next to every forecast.
 
-Pure numpy over two small grouped reads (queries/inputs/forecast_*.sql): the children on the
-list at D counted by their first visit and first seen dates, and the staff in post. Only data
-up to D is read, and the random draws come from a fixed seed, so the same database and D always
-give the same figures. The whole city is always simulated, then filtered: a district's figures
+Pure numpy over small grouped reads (queries/inputs/forecast_*.sql): the children on the list
+at D counted by their first visit and first seen dates (summed from the per-day facts
+first_visit_facts), and the staff in post. Only data up to D is read, and the random draws come
+from a fixed seed, so the same database and D always give the same figures. The whole city is always simulated, then filtered: a district's figures
 do not depend on the filter, and the city row comes from the simulated city total.
 """
 import datetime as dt
@@ -55,21 +55,26 @@ def _read(engine_or_conn, name: str, params: dict) -> pd.DataFrame:
     stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k in dates])
     needed = {k: params.get(k) for k in stmt._bindparams}
     result = engine_or_conn.execute(stmt, needed)
-    df = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
-    return df
+    # The driver's own tuples: a DataFrame of SQLAlchemy rows costs more than the query.
+    columns = list(result.keys())
+    return pd.DataFrame(result.cursor.fetchall(), columns=columns, dtype=object)
 
 
 def _day_numbers(series: pd.Series, origin: dt.date) -> np.ndarray:
-    """Days from `origin` as floats (NaN for null); drivers give dates or ISO text."""
-    out = np.full(len(series), np.nan)
-    for i, v in enumerate(series.tolist()):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            continue
-        d = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
-        if isinstance(d, dt.datetime):
-            d = d.date()
-        out[i] = (d - origin).days
-    return out
+    """Days from `origin` as floats (NaN for null); drivers give dates or ISO text. Few distinct
+    dates in many rows: each is converted once."""
+    values = series.to_numpy(dtype=object)
+    distinct = {v: _days_from(v, origin) for v in set(values.tolist())}
+    return np.array([distinct[v] for v in values.tolist()], dtype=float)
+
+
+def _days_from(v, origin: dt.date) -> float:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return np.nan
+    d = v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v)[:10])
+    if isinstance(d, dt.datetime):
+        d = d.date()
+    return float((d - origin).days)
 
 
 @dataclass
