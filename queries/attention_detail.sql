@@ -16,19 +16,12 @@
 --   last_visit_on   date    the latest counted visit up to D; null when there is none
 --   severity        integer 1 to 4, the order of action: repeat_report before neglect_risk,
 --                           and within a cohort high_risk_no_referral before unreachable
+-- The visits are counted child by child on the index of visits by child and date (a few index
+-- entries each). attention_detail.postgresql.sql differs only in comparing the ids in the
+-- visits index's collation.
 with
 attention as (
     -- include attention_list
-),
-
-visit_counts as (
-    select v.child_id, count(*) as attempts, max(v.visit_date) as last_visit_on
-    from visits v
-    join children c on c.child_id = v.child_id
-    where v.child_id in (select a.child_id from attention a)
-      and v.visit_date >= c.listed_on
-      and v.visit_date <= :as_of
-    group by v.child_id
 )
 
 select
@@ -37,9 +30,13 @@ select
     a.cohort,
     a.reason,
     a.since,
-    coalesce(n.attempts, 0) as attempts,
-    n.last_visit_on,
+    (select count(*) from visits v
+     where v.child_id = a.child_id and v.visit_date >= s.listed_on and v.visit_date <= :as_of)
+        as attempts,
+    (select max(v.visit_date) from visits v
+     where v.child_id = a.child_id and v.visit_date >= s.listed_on and v.visit_date <= :as_of)
+        as last_visit_on,
     case when a.cohort = 'repeat_report' then 1 else 3 end
         + case when a.reason = 'high_risk_no_referral' then 0 else 1 end as severity
 from attention a
-left join visit_counts n on n.child_id = a.child_id
+join child_status s on s.child_id = a.child_id

@@ -1,0 +1,45 @@
+-- attention_detail
+-- One row per child and reason of the attention list, in the order to act on it, with what a
+-- caller needs before phoning: how often the child was tried and when last.
+--
+-- Answers   Which children need action first, how many visits were tried, when was the last?
+-- Params    as_of (D), district (a code, or null for the whole city), cohort (or null for both)
+-- Grain     the rows of attention_list.sql (included below, not copied). Row order is free
+--           (the runner sorts by the text and date columns); sort by severity, then since.
+-- Columns
+--   child_id        text    the child's pseudonymous id
+--   district_code   text    the child's district
+--   cohort          text    the child's cohort
+--   reason          text    unreachable or high_risk_no_referral
+--   since           date    as in attention_list
+--   attempts        count   counted visits up to D (listed_on <= visit_date <= D)
+--   last_visit_on   date    the latest counted visit up to D; null when there is none
+--   severity        integer 1 to 4, the order of action: repeat_report before neglect_risk,
+--                           and within a cohort high_risk_no_referral before unreachable
+-- The visits are counted child by child on the index of visits by child and date (a few index
+-- entries each). This file is attention_detail.sql but for the collation: child_status's ids
+-- compare bytewise (COLLATE "C"), and a comparison in that collation cannot use the index on
+-- visits.child_id (the database's default collation), so PostgreSQL read every visit for each
+-- child (10 to 15 s at scale 30, longer than that with the counts per child). Compared in the
+-- default collation, the index answers each child in a few entries.
+with
+attention as (
+    -- include attention_list
+)
+
+select
+    a.child_id,
+    a.district_code,
+    a.cohort,
+    a.reason,
+    a.since,
+    (select count(*) from visits v
+     where v.child_id = a.child_id collate "default" and v.visit_date >= s.listed_on and v.visit_date <= :as_of)
+        as attempts,
+    (select max(v.visit_date) from visits v
+     where v.child_id = a.child_id collate "default" and v.visit_date >= s.listed_on and v.visit_date <= :as_of)
+        as last_visit_on,
+    case when a.cohort = 'repeat_report' then 1 else 3 end
+        + case when a.reason = 'high_risk_no_referral' then 0 else 1 end as severity
+from attention a
+join child_status s on s.child_id = a.child_id
