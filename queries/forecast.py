@@ -299,12 +299,16 @@ class Simulation:
 
 def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
              add_pace: np.ndarray | None = None, sims: int = SIMS,
-             paths_for: np.ndarray | None = None) -> Simulation:
+             paths_for: np.ndarray | None = None, to_deadline_only: bool = False) -> Simulation:
     """Run the model `sims` times for every unit; `add_pace` is added to each unit's pace of
     first visits (the staffing allocation's scenarios). `deadline` is the day the "by the
     deadline" figures are taken (the allocation uses a later one after the deadline).
     `paths_for` (a boolean mask of units): also keep, for each day to the deadline, each run's
-    expected seen count summed over those units (Simulation.paths, days x sims)."""
+    expected seen count summed over those units (Simulation.paths, days x sims).
+    `to_deadline_only`: stop on the deadline, for a caller that reads only expected_unseen,
+    all_visited and finish_cdf up to the deadline (the allocation's many scenarios): these are
+    exactly a full run's, since every draw they depend on comes before; finish_cdf after the
+    deadline and the counts drawn at the deadline (seen_at_deadline, city_seen) are NaN."""
     rng = np.random.default_rng(SEED)
     nu = len(units.listed)
     coh = np.array([COHORTS.index(c) for c in units.cohort])
@@ -367,6 +371,11 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
         if k == to_deadline:
             at_deadline = (waiting.copy(), reachable.copy(), hard.copy(), added_total.copy(),
                            p_done.copy())
+            if to_deadline_only:
+                finish_cdf[:, k:] = np.nan
+                for c in COHORTS:
+                    city_cdf[c][k:] = np.nan
+                break
         # Past the deadline, stop once no chance can still move: the children never found stay
         # unfound, so exp(-hard) bounds every later chance.
         if k >= to_deadline and k % 7 == 0 and (np.exp(-hard) - p_done).max() < 1e-4:
@@ -381,8 +390,10 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
         all_visited = (units.not_attempted < 0.5).astype(float)
     else:
         waiting_t, reachable_t, hard_t, added_t, _ = at_deadline
-        # What is still unfound is random: a Poisson count around its expectation.
-        unfound = rng.poisson(reachable_t + hard_t)
+        # What is still unfound is random: a Poisson count around its expectation (not drawn
+        # when the run stopped early: the generator is not where a full run's would be).
+        unfound = np.full(hard_t.shape, np.nan) if to_deadline_only else rng.poisson(
+            reachable_t + hard_t)
         listed_t = units.listed[:, None] + np.round(added_t)
         seen_t = listed_t - np.round(waiting_t) - unfound
         seen_t = np.clip(seen_t, units.seen[:, None], listed_t)
