@@ -23,6 +23,8 @@
 --   finding         text   one of the findings above
 --   date            date   the date the finding is about
 -- Per-child dates come from child_status (data/child_status.sql).
+-- data_quality_findings.postgresql.sql differs only in comparing child ids in the collation of
+-- the visits and referrals indexes.
 -- At a past as-of day the view counts only what the database held up to that day: a finding
 -- about a dated row needs that date on or before D, and the *_after_as_of findings (dates after
 -- the extract was made) are looked for only on the newest day of the data (the latest visit,
@@ -108,13 +110,16 @@ findings as (
       and (cast(:cohort as text) is null or c.cohort = :cohort)
 
     union all
-    -- Past the midpoint and never visited: no counted visit up to D.
+    -- Past the midpoint and never visited: no counted visit up to D. Not seen by D follows
+    -- from it (a first seen visit is a counted visit), and said so the index on first_seen_on
+    -- picks the few children not seen instead of a read of every child.
     select s.child_id, s.district_code, s.cohort, 'never_visited_past_midpoint', s.listed_on
     from child_status s
     where s.listed_on <= :midpoint
       and :midpoint <= :as_of
       and (s.removed_on is null or s.removed_on > :as_of)
       and (s.first_visit_on is null or s.first_visit_on > :as_of)
+      and (s.first_seen_on is null or s.first_seen_on > :as_of)
       and (cast(:district as text) is null or s.district_code = :district)
       and (cast(:cohort as text) is null or s.cohort = :cohort)
 )

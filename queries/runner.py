@@ -84,15 +84,25 @@ def _with_includes(sql: str, dialect: str) -> str:
     return _INCLUDE_LINE.sub(lambda m: load(m.group(1)).text_for(dialect), sql)
 
 
+def _dialects(name: str) -> set[str]:
+    """The dialects with a variant of query `name` or of a query it includes."""
+    own = {v.name[len(name) + 1:-len(".sql")] for v in QUERY_DIR.glob(f"{name}.*.sql")}
+    body = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return own.union(*(_dialects(m.group(1)) for m in _INCLUDE_LINE.finditer(body)))
+
+
 @lru_cache(maxsize=None)
 def load(name: str) -> Query:
     if name not in sql_names():
         raise KeyError(f"unknown query {name!r}; known: {', '.join(names())}")
     default = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
     sql = {"default": _with_includes(default, "default")}
-    for variant in QUERY_DIR.glob(f"{name}.*.sql"):
-        dialect = variant.name[len(name) + 1:-len(".sql")]
-        sql[dialect] = _with_includes(variant.read_text(encoding="utf-8"), dialect)
+    # A query that includes one with a dialect variant gets that variant too (its own text,
+    # the included query's variant), even without a variant file of its own.
+    for dialect in _dialects(name):
+        variant = QUERY_DIR / f"{name}.{dialect}.sql"
+        own = variant.read_text(encoding="utf-8") if variant.exists() else default
+        sql[dialect] = _with_includes(own, dialect)
     columns = _header_columns(default)
     if not columns:
         raise ValueError(f"{name}.sql has no '-- Columns' list in its header")
