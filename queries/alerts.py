@@ -89,7 +89,11 @@ def definition_entries() -> dict:
 # --- Reading ---------------------------------------------------------------------------------
 
 def _read(conn, name: str, params: dict) -> pd.DataFrame:
-    stmt = text((INPUT_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    # NAME.postgresql.sql beside NAME.sql, as for the figures (queries/runner.py).
+    path = INPUT_DIR / f"{name}.{conn.dialect.name}.sql"
+    if not path.exists():
+        path = INPUT_DIR / f"{name}.sql"
+    stmt = text(path.read_text(encoding="utf-8"))
     stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k in stmt._bindparams])
     result = conn.execute(stmt, {k: params[k] for k in stmt._bindparams})
     # The driver's own tuples: a DataFrame of SQLAlchemy rows costs more than the query for the
@@ -99,9 +103,15 @@ def _read(conn, name: str, params: dict) -> pd.DataFrame:
 
 
 def _dates(series: pd.Series) -> pd.Series:
-    """Dates from what a driver gives (date objects or ISO text); NaT for null."""
-    text_ = series.map(lambda v: None if v is None else str(v)[:10])
-    return pd.to_datetime(text_, format="%Y-%m-%d")
+    """Dates from what a driver gives (date objects or ISO text); NaT for null. Few distinct
+    dates in many rows (80,000 children at scale 30): each is converted once."""
+    values = series.to_numpy(dtype=object)
+    distinct = pd.Index([v for v in pd.unique(values) if v is not None and not pd.isna(v)],
+                        dtype=object)
+    converted = pd.to_datetime([str(v)[:10] for v in distinct], format="%Y-%m-%d")
+    # -1 (not found: a null) picks the NaT appended last.
+    lookup = np.append(converted.to_numpy("datetime64[ns]"), np.datetime64("NaT", "ns"))
+    return pd.Series(lookup[distinct.get_indexer(values)], index=series.index)
 
 
 def _run_start(flags: np.ndarray, days: pd.DatetimeIndex) -> pd.Timestamp | None:
@@ -215,15 +225,20 @@ def officials_below_target(rows, districts, as_of):
     return out
 
 
-def child_rules(children: pd.DataFrame) -> list:
+def child_rules(children: pd.DataFrame) -> pd.DataFrame:
+    """One row per child alert, as columns (tens of thousands of rows at scale 30)."""
     high = children["first_high_risk_on"].notna().to_numpy()
     raised = np.where(
         high,
-        _dates(children["first_high_risk_on"]) + pd.Timedelta(days=HIGH_RISK_NO_REFERRAL.threshold),
-        _dates(children["last_visit_on"]) + pd.Timedelta(days=UNREACHABLE_NO_VISIT.threshold))
+        (_dates(children["first_high_risk_on"])
+         + pd.Timedelta(days=HIGH_RISK_NO_REFERRAL.threshold)).to_numpy(),
+        (_dates(children["last_visit_on"])
+         + pd.Timedelta(days=UNREACHABLE_NO_VISIT.threshold)).to_numpy())
     rule = np.where(high, HIGH_RISK_NO_REFERRAL.name, UNREACHABLE_NO_VISIT.name)
-    return list(zip(rule, children["district_code"], children["child_id"],
-                    pd.to_datetime(raised)))
+    return pd.DataFrame({"rule": rule.astype(object),
+                         "district_code": children["district_code"].to_numpy(dtype=object),
+                         "child_id": children["child_id"].to_numpy(dtype=object),
+                         "first_raised": raised})
 
 
 def alerts(engine: Engine, *, as_of: dt.date, district: str | None = None,
@@ -253,10 +268,15 @@ def alerts(engine: Engine, *, as_of: dt.date, district: str | None = None,
     days = pd.date_range(pd.Timestamp(window_start), pd.Timestamp(as_of), freq="D")
     listed, seen = _progress_by_day(daily, districts, days)
     rows = (pace_below_half(listed, seen, districts, days, start, deadline)
-            + child_rules(children)
             + stale_data(visit_days, listed, seen, districts, days, start)
             + officials_below_target(officials, districts, as_of))
-    df = pd.DataFrame(rows, columns=["rule", "district_code", "child_id", "first_raised"])
+    district_rows = pd.DataFrame(rows, columns=["rule", "district_code", "child_id",
+                                                "first_raised"], dtype=object)
+    child_rows = child_rules(children)
+    df = pd.concat([frame for frame in (district_rows, child_rows) if len(frame)]
+                   or [district_rows], ignore_index=True)
+    # Rule and district as text columns (pandas' string dtype), as they always were.
+    df = df.astype({"rule": "str", "district_code": "str"})
     df["first_raised"] = pd.to_datetime(df["first_raised"]).astype("datetime64[ns]")
     df["days_open"] = ((pd.Timestamp(as_of) - df["first_raised"]).dt.days + 1).astype("int64")
     if district is not None:

@@ -5,7 +5,9 @@
 --              (police_investigation, protection_agency or emergency_protection, as the
 --              attention list);
 --   unreachable: three or more counted visits by D, none seen, with the latest counted visit.
--- Read by queries/alerts.py, which applies the thresholds.
+-- Read by queries/alerts.py, which applies the thresholds. The latest visit is looked up child
+-- by child on the index of visits by child and date (the third visit makes it exist);
+-- alerts_children.postgresql.sql differs only in comparing the ids in that index's collation.
 -- Params    as_of (D), high_risk_by
 -- Columns
 --   child_id              text
@@ -25,14 +27,12 @@ where s.cohort = 'repeat_report'
 union all
 
 select s.child_id, s.district_code, s.cohort, cast(null as date) as first_high_risk_on,
-    max(v.visit_date) as last_visit_on
+    (select max(v.visit_date) from visits v
+     where v.child_id = s.child_id
+       and v.visit_date >= s.listed_on
+       and v.visit_date <= :as_of) as last_visit_on
 from child_status s
-join visits v
-    on v.child_id = s.child_id
-    and v.visit_date >= s.listed_on
-    and v.visit_date <= :as_of
 where s.third_visit_on <= :as_of
   and (s.first_seen_on is null or s.first_seen_on > :as_of)
   and s.listed_on <= :as_of
   and (s.removed_on is null or s.removed_on > :as_of)
-group by s.child_id, s.district_code, s.cohort
