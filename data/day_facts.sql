@@ -1,6 +1,6 @@
 -- district_day_facts and referral_day_facts, rebuilt from child_status, visits and referrals
 -- (run by data/status.py right after child_status, in the same transaction), then
--- first_visit_facts and district_visit_days (see each one's comment below).
+-- first_visit_facts, district_visit_days and table_counts (see each one's comment below).
 --
 -- Each "as of D" count the figures need is a number of things (children, visits, referrals)
 -- that count on an interval of days [starts_on, ends_on): from the day the thing starts to
@@ -256,3 +256,14 @@ select s.district_code, v.visit_date, count(*)
 from visits v
 join child_status s on s.child_id = v.child_id
 group by s.district_code, v.visit_date
+;
+
+-- table_counts, for table_freshness: rows and newest date of the tables this rebuild reads.
+delete from table_counts;
+
+insert into table_counts (table_name, newest_date, row_count)
+select 'children', max(listed_on), count(*) from children
+union all
+select 'visits', max(visit_date), count(*) from visits
+union all
+select 'referrals', max(referred_on), count(*) from referrals

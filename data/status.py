@@ -1,6 +1,6 @@
 """Rebuild child_status, the per-child dates the figures compare with the as-of day, and the
 per-day facts built on it (district_day_facts, referral_day_facts, first_visit_facts,
-district_visit_days).
+district_visit_days) and the big tables' counts (table_counts).
 
 `refresh_child_status(conn)` runs data/child_status.sql, then data/day_facts.sql (its date
 arithmetic spelled for the database, DATE_EXPRESSIONS), on the caller's connection, inside the
@@ -18,13 +18,14 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 
 from data.schema import (
     child_status, district_day_facts, district_visit_days, first_visit_facts, referral_day_facts,
+    table_counts,
 )
 
 HERE = Path(__file__).resolve().parent
 SQL_FILE = HERE / "child_status.sql"
 FACTS_FILE = HERE / "day_facts.sql"
 DERIVED = (child_status, district_day_facts, referral_day_facts, first_visit_facts,
-           district_visit_days)
+           district_visit_days, table_counts)
 
 # The only thing the derived tables' SQL spells differently per database is date arithmetic:
 # each `{name}` in data/day_facts.sql is one of these expressions (fixed text, never input), so

@@ -1,6 +1,7 @@
 """The per-day facts (data/day_facts.sql) against a day-by-day reading of metrics.md, on SQLite
 and PostgreSQL, after a load and after a second load that replaces rows. The same for the
-forecast's first_visit_facts and the stale-data alert's district_visit_days.
+forecast's first_visit_facts, the stale-data alert's district_visit_days and table_freshness's
+table_counts.
 
 The expected table is worked out here without child_status or intervals: for every day D, each
 "as of D" count straight from the extract tables (who is on the list at D, which visits and
@@ -19,7 +20,7 @@ from data.generate import generate
 from data.load import load_extract
 from data.schema import (
     children, district_day_facts, district_visit_days, first_visit_facts, referral_day_facts,
-    referrals, visits,
+    referrals, table_counts, visits,
 )
 
 DISTRICT_KEYS = ["district_code", "cohort", "day"]
@@ -27,6 +28,7 @@ REFERRAL_KEYS = ["district_code", "cohort", "kind", "outcome", "day"]
 FIRST_VISIT_KEYS = ["district_code", "cohort", "listed_on", "first_visit_on", "first_seen_on",
                     "day"]
 VISIT_DAY_KEYS = ["district_code", "day"]
+COUNT_KEYS = ["table_name"]
 HIGH_RISK = ("high", "emergency")
 
 
@@ -204,11 +206,28 @@ def expected_visit_days(conn) -> pd.DataFrame:
     return _tidy(df.rename(columns={"visit_date": "day", "size": "visits"}), VISIT_DAY_KEYS)
 
 
+def expected_counts(conn) -> pd.DataFrame:
+    """Rows and newest date of children, visits and referrals, from the rows themselves."""
+    rows = [(name, _frame(conn, table)[column].max(), len(_frame(conn, table)))
+            for name, table, column in (("children", children, "listed_on"),
+                                        ("visits", visits, "visit_date"),
+                                        ("referrals", referrals, "referred_on"))]
+    return _counts(pd.DataFrame(rows, columns=["table_name", "newest_date", "row_count"]))
+
+
+def _counts(df: pd.DataFrame) -> pd.DataFrame:
+    return df.assign(newest_date=pd.to_datetime(df.newest_date),
+                     row_count=df.row_count.astype("int64")).sort_values(
+        COUNT_KEYS).reset_index(drop=True)
+
+
 def _assert_facts_agree(engine):
     with engine.connect() as conn:
-        expected = (*expected_facts(conn), expected_first_visits(conn), expected_visit_days(conn))
+        expected = (*expected_facts(conn), expected_first_visits(conn), expected_visit_days(conn),
+                    expected_counts(conn))
         stored = (*stored_facts(conn), _tidy(_frame(conn, first_visit_facts), FIRST_VISIT_KEYS),
-                  _tidy(_frame(conn, district_visit_days), VISIT_DAY_KEYS))
+                  _tidy(_frame(conn, district_visit_days), VISIT_DAY_KEYS),
+                  _counts(_frame(conn, table_counts)))
     for want, got in zip(expected, stored, strict=True):
         assert len(got) > 0
         pd.testing.assert_frame_equal(_ns(got), _ns(want), check_dtype=False)
