@@ -6,6 +6,8 @@
 -- Params    as_of (D), district (a code, or null for the whole city), cohort (or null for both)
 -- Grain     the rows of attention_list.sql (included below, not copied). Row order is free
 --           (the runner sorts by the text and date columns); sort by severity, then since.
+-- Order     severity, since, child_id, reason
+--           (the first rows a page shows, in the order of action)
 -- Columns
 --   child_id        text    the child's pseudonymous id
 --   district_code   text    the child's district
@@ -25,11 +27,12 @@ attention as (
 )
 
 select
-    a.child_id,
-    a.district_code,
-    a.cohort,
-    a.reason,
-    a.since,
+    -- Named, so that the order appended for the first rows is not ambiguous in SQLite.
+    a.child_id as child_id,
+    a.district_code as district_code,
+    a.cohort as cohort,
+    a.reason as reason,
+    a.since as since,
     (select count(*) from visits v
      where v.child_id = a.child_id and v.visit_date >= s.listed_on and v.visit_date <= :as_of)
         as attempts,

@@ -41,6 +41,7 @@ class Query:
     name: str
     columns: tuple[tuple[str, str], ...]  # (column, kind) in contract order
     sql: dict[str, str]                   # dialect name or "default" -> statement text
+    order: tuple[str, ...] = ()           # the header's `-- Order` (a child list's first rows)
 
     def text_for(self, dialect: str) -> str:
         return self.sql.get(dialect, self.sql["default"])
@@ -76,6 +77,20 @@ def _header_columns(sql: str) -> tuple[tuple[str, str], ...]:
 
 
 _INCLUDE_LINE = re.compile(r"^[ \t]*-- include (\w+)[ \t]*$", re.M)
+_ORDER_LINE = re.compile(r"^-- Order\s+(\w+(?:,\s*\w+)*)\s*$", re.M)
+
+
+def _header_order(sql: str, columns) -> tuple[str, ...]:
+    """The columns of the header's `-- Order` line: the order in which a page shows a child
+    list, so that its first rows can be read from the database (`run(..., limit=N)`)."""
+    m = _ORDER_LINE.search(sql)
+    if m is None:
+        return ()
+    order = tuple(c.strip() for c in m.group(1).split(","))
+    unknown = set(order) - {c for c, _ in columns}
+    if unknown:
+        raise ValueError(f"-- Order names columns the query does not have: {sorted(unknown)}")
+    return order
 
 
 def _with_includes(sql: str, dialect: str) -> str:
@@ -106,7 +121,7 @@ def load(name: str) -> Query:
     columns = _header_columns(default)
     if not columns:
         raise ValueError(f"{name}.sql has no '-- Columns' list in its header")
-    return Query(name, columns, sql)
+    return Query(name, columns, sql, _header_order(default, columns))
 
 
 def columns(name: str) -> list[str]:
@@ -167,7 +182,8 @@ def _statement(sql: str):
 
 # --- Shaping the result by the header's column list -----------------------------------------
 
-def _shape(query: Query, raw: dict[str, np.ndarray], n: int) -> pd.DataFrame:
+def _shape(query: Query, raw: dict[str, np.ndarray], n: int, *,
+           ordered: bool = False) -> pd.DataFrame:
     # Column by column on the driver's values with numpy, then one DataFrame: pandas' own
     # conversions and sort cost 10 to 40 ms per call even for 25 rows (more than most queries),
     # and seconds for the child lists at scale 30.
@@ -188,8 +204,9 @@ def _shape(query: Query, raw: dict[str, np.ndarray], n: int) -> pd.DataFrame:
     # Row order is free in the contract; a stable order (by the text and date columns, in
     # column order, missing values last) makes pages, CSV output and tests deterministic on
     # both databases.
+    # The first rows of a list come in the query's own order (ordered): kept as they are.
     keys = [columns[c] for c, kind in query.columns if kind in ("text", "date")]
-    if keys and n > 1:
+    if keys and n > 1 and not ordered:
         order = _order(keys)
         columns = {c: v[order] for c, v in columns.items()}
     # Text stays object dtype (as the pages and the contract CLI expect), never inferred as
@@ -250,11 +267,12 @@ _STATUS_MISSING = text(
     " and (not exists (select 1 from child_status)"
     " or not exists (select 1 from district_day_facts)"
     " or not exists (select 1 from first_visit_facts)"
+    " or not exists (select 1 from table_counts)"
     # Without visits this table is empty by right: only then is its emptiness no sign.
     " or (exists (select 1 from visits) and not exists (select 1 from district_visit_days)))"
 )
 _DERIVED = ("child_status", "district_day_facts", "referral_day_facts", "first_visit_facts",
-            "district_visit_days")
+            "district_visit_days", "table_counts")
 
 
 def _reads_child_status(sql: str) -> bool:
@@ -288,11 +306,25 @@ def ensure_child_status(engine: Engine) -> None:
                 refresh_child_status(conn)
 
 
+def _first_rows(sql: str, order: tuple[str, ...]) -> str:
+    """The statement for the first `row_limit` rows of a query in its header's order: sorted
+    and cut by the database, so a list of 84,000 children (scale 30) is never sent whole to
+    show its first thousand. Appended to the query's own final select (which has no order of
+    its own), not wrapped around it: PostgreSQL then works out the costly columns (a child's
+    visits) for the first rows only, where a wrapped query had them for every row first.
+    Column names come from the query's own header, never from input."""
+    return f"{sql.rstrip()}\norder by {', '.join(order)}\nlimit :row_limit"
+
+
 def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = None,
-        cohort: str | None = None, **options) -> pd.DataFrame:
+        cohort: str | None = None, limit: int | None = None, **options) -> pd.DataFrame:
     """The rows of query `name` as of day `as_of`, for one district (None: the whole city) and
     one cohort (None: both); exactly the columns of the query's header, in order. `options`
-    only for a computed figure that declares them (queries/computed.py)."""
+    only for a computed figure that declares them (queries/computed.py).
+
+    `limit`: only the first `limit` rows in the order of the query's `-- Order` header line (a
+    child list shown on a page), in that order; the whole list (no limit) is in the runner's
+    usual order."""
     from queries import computed
     if cohort is not None and cohort not in COHORTS:
         raise ValueError(f"unknown cohort {cohort!r}; known: {', '.join(COHORTS)}")
@@ -300,6 +332,8 @@ def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = Non
         as_of = as_of.date()
     figure = computed.get(name)
     if figure is not None:
+        if limit is not None:
+            raise TypeError(f"query {name!r} has no first rows (limit)")
         df = figure.function()(engine, as_of=as_of, district=district, cohort=cohort, **options)
         return df[[c for c, _ in figure.columns]].reset_index(drop=True)
     if options:
@@ -308,10 +342,16 @@ def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = Non
     sql = query.text_for(engine.dialect.name)
     if _reads_child_status(sql):
         ensure_child_status(engine)
+    if limit is not None:
+        if not query.order:
+            raise TypeError(f"query {name!r} declares no '-- Order': it has no first rows")
+        if limit < 0:
+            raise ValueError("limit must not be negative")
+        sql = _first_rows(sql, query.order)
     stmt = _statement(sql)
     with engine.connect() as conn, _gc_paused():
         params = derived_params(as_of, *programme_dates(conn))
-        params.update(district=district, cohort=cohort)
+        params.update(district=district, cohort=cohort, row_limit=limit)
         needed = {k: params[k] for k in stmt._bindparams}
         result = conn.execute(stmt, needed)
         # The driver's own tuples, turned into one object array per column: the statement is
@@ -325,7 +365,7 @@ def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = Non
         post = _POSTPROCESS.get(name)
         if post is not None:
             raw = post(raw, as_of)
-        return _shape(query, raw, len(rows))
+        return _shape(query, raw, len(rows), ordered=limit is not None)
 
 
 @contextmanager

@@ -48,3 +48,24 @@ def test_query_equals_the_reference(generated, name, day):
     pd.testing.assert_frame_equal(got, expected, check_dtype=False)
     if day >= date(2021, 3, 31) and name != "referral_outcomes":
         assert len(got), "a generated programme has rows to compare by then"
+
+
+@pytest.mark.parametrize("name", ["attention_list", "attention_detail"])
+def test_first_rows_are_the_whole_lists_first_rows_in_its_order(generated, name):
+    """A page's first rows, sorted and cut by the database, are the full list's first rows in
+    the order the query declares (the runner's `limit`), on both databases."""
+    engine, _ = generated
+    order = list(queries.runner.load(name).order)
+    assert order, f"{name} declares the order of its first rows"
+    for day in (date(2021, 2, 20), date(2021, 4, 30)):
+        full = queries.run(name, engine, as_of=day)
+        assert len(full) > 30, "enough rows for the limit to cut"
+        expected = full.sort_values(order, kind="stable").reset_index(drop=True)
+        for limit in (0, 30, len(full) + 5):
+            got = queries.run(name, engine, as_of=day, limit=limit)
+            pd.testing.assert_frame_equal(got, expected.head(limit), check_dtype=False)
+        one = full["district_code"].iloc[0]
+        got = queries.run(name, engine, as_of=day, district=one, limit=10)
+        pd.testing.assert_frame_equal(
+            got, expected[expected["district_code"] == one].head(10).reset_index(drop=True),
+            check_dtype=False)
