@@ -16,6 +16,7 @@ Set CASES_DEBUG=1 to see the traceback of an unexpected error.
 """
 import argparse
 import datetime as dt
+import logging
 import sys
 import time
 from pathlib import Path
@@ -45,6 +46,10 @@ class CommandError(Exception):
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # psycopg logs a warning of its own when a rollback after a failed statement fails too (a
+    # statement timeout striking while SQLAlchemy reads type information on connecting): a
+    # second line beside the command's one-line error, saying nothing more.
+    logging.getLogger("psycopg").setLevel(logging.ERROR)
     started = time.monotonic()
     nothing = NOTHING_WRITTEN.get(args.command, "nothing was written")
     try:
