@@ -36,6 +36,7 @@ def _prepare_database(url: str) -> None:
     audit.protect(engine)
 
 
+data.start_run()  # values read once per run from here on (data version, newest day, programme)
 if not os.environ.get("CASES_DB_URL"):
     _ensure_demo()
 try:

@@ -20,9 +20,27 @@ import queries.cache
 from access import audit, login, scoped
 from access.viewer import Viewer
 from data.db import database_url
-from pages.common import filters
+from pages.common import filters, memo
 
 FILTER = "filter"
+
+_RUN: ContextVar[dict | None] = ContextVar("run_memo", default=None)
+
+
+def start_run() -> None:
+    """dashboard.py calls this first on every run: from here on, values that a run asks for many
+    times (the data version, the newest day, the programme) are read once per run. One data
+    version per run also keeps every figure of a view on the same data."""
+    _RUN.set({})
+
+
+def _once_per_run(key, read):
+    kept = _RUN.get()
+    if kept is None:  # outside a run of dashboard.py (briefing pack, tests): read each time
+        return read()
+    if key not in kept:
+        kept[key] = read()
+    return kept[key]
 
 
 def db_url() -> str:
@@ -79,7 +97,7 @@ def _page() -> str:
 def default_as_of() -> date | None:
     """The newest day in the data (latest visit, referral or report); None when there is none."""
     try:
-        value = queries.cache.default_as_of(db_url())
+        value = _once_per_run("default_as_of", lambda: queries.cache.default_as_of(db_url()))
     except Exception:  # an unreachable database is shown as "no data", never as a traceback
         return None
     if value is None or pd.isna(value):
@@ -89,6 +107,10 @@ def default_as_of() -> date | None:
 
 def has_data() -> bool:
     """Whether the database answers and holds a programme, districts and at least one day."""
+    return _once_per_run("has_data", _has_data)
+
+
+def _has_data() -> bool:
     try:
         if default_as_of() is None:
             return False
@@ -100,8 +122,9 @@ def has_data() -> bool:
 
 
 def data_version() -> int:
-    """The database's data version (0 when it has none), read at most every few seconds."""
-    return queries.cache.data_version(db_url())
+    """The database's data version (0 when it has none), read at most every few seconds, and
+    once per run."""
+    return _once_per_run("data_version", lambda: queries.cache.data_version(db_url()))
 
 
 def scope() -> scoped.Scope:
@@ -111,11 +134,19 @@ def scope() -> scoped.Scope:
 def raw(name: str, *, as_of: date | None = None) -> pd.DataFrame:
     """A query that holds no child data and needs no filter (districts, programme, dataset_info)."""
     as_of = as_of or default_as_of() or date.today()
-    return queries.cache.fetch(name, as_of=as_of, db_url=db_url())
+    url, version = db_url(), data_version()
+    return _kept("raw", 100, (name, as_of, version, url),
+                 lambda: queries.cache.fetch(name, as_of=as_of, db_url=url, version=version))
 
 
 def programme() -> dict | None:
-    """start_date, deadline (dates) and reports_per_official of the programme; None if missing."""
+    """start_date, deadline (dates) and reports_per_official of the programme; None if missing.
+    A new dict per call (callers may change theirs), read once per run."""
+    row = _once_per_run("programme", _programme)
+    return None if row is None else dict(row)
+
+
+def _programme() -> dict | None:
     df = raw("programme")
     if df.empty:
         return None
@@ -126,6 +157,10 @@ def programme() -> dict | None:
 
 
 def dataset_info() -> dict:
+    return dict(_once_per_run("dataset_info", _dataset_info))
+
+
+def _dataset_info() -> dict:
     try:
         df = raw("dataset_info")
     except Exception:
@@ -178,25 +213,38 @@ def _resolve(district, cohort, as_of) -> tuple:
             as_of or f.as_of)
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=2000)
+RESULT_SECONDS = 300  # as long as the query cache keeps a raw result
+
+
+def _kept(store: str, max_entries: int, key: tuple, build) -> pd.DataFrame:
+    """A result kept for the whole process under `key` (which holds the scope wherever the
+    policy applies), handed out as a shallow copy: pandas' copy-on-write keeps a caller's
+    changes out of the kept frame, and nothing is hashed or unpickled on a hit (memo.py)."""
+    kept = memo.store(store, ttl=RESULT_SECONDS, max_entries=max_entries).get(key, build)
+    return kept.copy(deep=False)
+
+
 def _figure(name: str, as_of: date, district, cohort, scope_key: tuple, version: int,
             url: str) -> pd.DataFrame:
-    return scoped.figure(queries.cache.engine(url), name, scope_key, as_of=as_of,
-                         district=district, cohort=cohort,
-                         run=queries.cache.runner(url, version))
+    return _kept("figure", 2000, (name, as_of, district, cohort, scope_key, version, url),
+                 lambda: scoped.figure(queries.cache.engine(url), name, scope_key, as_of=as_of,
+                                       district=district, cohort=cohort,
+                                       run=queries.cache.runner(url, version)))
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
 def _sharing(name: str, as_of: date, cohort, scope_key: tuple, version: int,
              url: str) -> pd.DataFrame:
-    return scoped.for_sharing(queries.cache.engine(url), name, scope_key, as_of=as_of,
-                              cohort=cohort, run=queries.cache.runner(url, version))
+    return _kept("sharing", 500, (name, as_of, cohort, scope_key, version, url),
+                 lambda: scoped.for_sharing(queries.cache.engine(url), name, scope_key,
+                                            as_of=as_of, cohort=cohort,
+                                            run=queries.cache.runner(url, version)))
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
 def _comparison(as_of: date, cohort, scope_key: tuple, version: int, url: str) -> pd.DataFrame:
-    return scoped.district_comparison(queries.cache.engine(url), as_of=as_of, cohort=cohort,
-                                      scope=scope_key, run=queries.cache.runner(url, version))
+    return _kept("comparison", 500, (as_of, cohort, scope_key, version, url),
+                 lambda: scoped.district_comparison(queries.cache.engine(url), as_of=as_of,
+                                                    cohort=cohort, scope=scope_key,
+                                                    run=queries.cache.runner(url, version)))
 
 
 def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
@@ -247,17 +295,20 @@ def for_sharing(name: str) -> pd.DataFrame:
     return _sharing(name, as_of, cohort, scope(), data_version(), db_url())
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
 def _city_progress(by: tuple, as_of: date, cohort, version: int, url: str) -> pd.DataFrame:
-    return scoped.city_progress(queries.cache.engine(url), list(by), as_of=as_of, cohort=cohort,
-                                run=queries.cache.runner(url, version))
+    # Public to every role (city totals from unsuppressed counts): no scope in the key.
+    return _kept("city_progress", 500, (by, as_of, cohort, version, url),
+                 lambda: scoped.city_progress(queries.cache.engine(url), list(by), as_of=as_of,
+                                              cohort=cohort,
+                                              run=queries.cache.runner(url, version)))
 
 
-@st.cache_data(ttl=300, show_spinner=False, max_entries=500)
 def _city_sums(name: str, by: tuple, columns: tuple, as_of: date, cohort, version: int,
                url: str) -> pd.DataFrame:
-    return scoped.city_sums(queries.cache.engine(url), name, list(by), list(columns),
-                            as_of=as_of, cohort=cohort, run=queries.cache.runner(url, version))
+    return _kept("city_sums", 500, (name, by, columns, as_of, cohort, version, url),
+                 lambda: scoped.city_sums(queries.cache.engine(url), name, list(by), list(columns),
+                                          as_of=as_of, cohort=cohort,
+                                          run=queries.cache.runner(url, version)))
 
 
 def city_progress(by: list[str], *, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
