@@ -51,8 +51,8 @@ def named(field: str, value) -> str:
 
 
 shown = events.assign(
-    action_name=events["action"].map(lambda v: named("action", v)),
-    role=events["role"].map(lambda v: named("role", v)),
+    action_name=i18n.name_each(events["action"], lambda v: named("action", v)),
+    role=i18n.name_each(events["role"], lambda v: named("role", v)),
     district_name=i18n.district_names(events["district_code"]),
 )[["event_id", "logged_at", "subject", "role", "district_name", "page", "action_name", "detail",
    "rows"]]

@@ -139,8 +139,8 @@ else:
         shown = ordered.assign(
             days_waited=(pd.Timestamp(day) - pd.to_datetime(ordered["since"])).dt.days,
             district=i18n.district_names(ordered["district_code"]),
-            reason_name=ordered["reason"].map(lambda r: i18n.value_name("reason", r)),
-            cohort_name=ordered["cohort"].map(i18n.cohort_name),
+            reason_name=i18n.value_names("reason", ordered["reason"]),
+            cohort_name=i18n.cohort_names(ordered["cohort"]),
         )[["child_id", "reason_name", "cohort_name", "district", "days_waited", "since",
            "attempts", "last_visit_on"]]
         layout.table(shown, key="briefing_attention", filename=f"attention_list_{day}.csv",

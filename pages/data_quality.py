@@ -59,11 +59,13 @@ counts = i18n.with_names(data.fetch("data_quality_counts"))
 if counts.empty:
     st.success(t["findings_none"])
 else:
-    per_kind = counts.groupby("finding_name", as_index=False)["findings"].sum()
-    layout.chart(
-        figs.findings_bar(per_kind.rename(columns={"finding_name": "check_name",
-                                                   "findings": "rows"}), t),
-        key="dq_findings")
+
+    def findings_chart():
+        per_kind = counts.groupby("finding_name", as_index=False)["findings"].sum()
+        return figs.findings_bar(per_kind.rename(columns={"finding_name": "check_name",
+                                                          "findings": "rows"}), t)
+
+    layout.chart(findings_chart, key="dq_findings")
     with st.expander(t["finding"]):
         for kind in sorted(counts["finding"].unique()):
             st.markdown(f"**{i18n.value_name('finding', kind)}**: "

@@ -72,14 +72,17 @@ funnel_labels = {"districts": i18n.pick("Districts", "자치구"),
 
 def _funnel(highlight, selected_name):
     st.subheader(t["funnel"], help=layout.definition("funnel_limits"))
-    shown = comparison[~comparison["completion_rate_suppressed"]]
-    points = shown.assign(name=i18n.district_labels(shown["district_code"]))
-    city_rate = comparison["city_rate"].iloc[0] if len(comparison) else None
-    layout.chart(figures.funnel(points, highlight=highlight,
-                                   labels={**funnel_labels, "selected": selected_name},
-                                   city_rate=None if pd.isna(city_rate) else float(city_rate),
-                                   note=data.hidden_note(comparison)),
-                    key="detail_funnel")
+
+    def build():
+        shown = comparison[~comparison["completion_rate_suppressed"]]
+        points = shown.assign(name=i18n.district_labels(shown["district_code"]))
+        city_rate = comparison["city_rate"].iloc[0] if len(comparison) else None
+        return figures.funnel(points, highlight=highlight,
+                              labels={**funnel_labels, "selected": selected_name},
+                              city_rate=None if pd.isna(city_rate) else float(city_rate),
+                              note=data.hidden_note(comparison))
+
+    layout.chart(build, key="detail_funnel", inputs=(highlight, selected_name))
     st.caption(layout.definition("funnel_limits"))
 
 
@@ -147,7 +150,7 @@ if not mine.empty and pd.notna(mine.iloc[0]["limit95_low"]):
 
 st.subheader(t["burnup"].format(d=name))
 try:
-    daily = figures.sum_cohorts(data.fetch("city_progress_daily", district=code))
+    daily = data.fetch("city_progress_daily", district=code)
 except PermissionError:
     st.info(t["not_for_role"])
 else:
@@ -158,9 +161,10 @@ else:
                          "projection": forecast_view.projection_label(),
                          "deadline": i18n.label("deadline"), "x": i18n.pick("Day", "날짜"),
                          "y": i18n.pick("Children", "아동 수")}
-        fig = figures.burnup(daily, deadline=deadline, pace=None if pd.isna(pace) else float(pace),
-                             labels=burnup_labels)
-        layout.chart(forecast_view.fan(fig, code), key="detail_burnup")
+        layout.chart(lambda: forecast_view.fan(
+            figures.burnup(figures.sum_cohorts(daily), deadline=deadline,
+                           pace=None if pd.isna(pace) else float(pace), labels=burnup_labels),
+            code), key="detail_burnup", inputs=(code,))
         st.caption(forecast_view.summary())
 
 st.subheader(t["staffing"])
@@ -189,8 +193,8 @@ else:
     else:
         shown = attention.assign(
             days_waited=(pd.Timestamp(f.as_of) - pd.to_datetime(attention["since"])).dt.days,
-            cohort_name=attention["cohort"].map(i18n.cohort_name),
-            reason_name=attention["reason"].map(lambda r: i18n.value_name("reason", r)),
+            cohort_name=i18n.cohort_names(attention["cohort"]),
+            reason_name=i18n.value_names("reason", attention["reason"]),
             since=pd.to_datetime(attention["since"]).dt.date,
         ).sort_values(["days_waited", "child_id"], ascending=[False, True])
         layout.table(shown[["child_id", "cohort_name", "reason_name", "since", "days_waited"]],

@@ -71,17 +71,24 @@ missing = boundaries.missing(codes)
 if missing:
     st.warning(t["no_boundary"].format(codes=", ".join(missing)))
 
-fig = maps.choropleth(frame.assign(name=i18n.district_labels(frame["district_code"])), value=measure, value_label=i18n.label(measure),
-                      definition=layout.definition(measure), percent=percent,
-                      diverging=diverging, no_data_label=t["no_data"], highlight=filters.highlight(),
-                      higher_is_better=higher_is_better,
-                      points=i18n.points_unit() if measure == "gap_to_plan" else None)
-if source == "forecast":
-    forecast_view.probability_scale(fig)
+
+
+def _map():
+    fig = maps.choropleth(frame.assign(name=i18n.district_labels(frame["district_code"])),
+                          value=measure, value_label=i18n.label(measure),
+                          definition=layout.definition(measure), percent=percent,
+                          diverging=diverging, no_data_label=t["no_data"],
+                          highlight=filters.highlight(), higher_is_better=higher_is_better,
+                          points=i18n.points_unit() if measure == "gap_to_plan" else None)
+    if source == "forecast":
+        forecast_view.probability_scale(fig)
+    return fig
+
+
 if source == "progress" and data.hidden_note(values):
     st.caption(data.hidden_note(values))
-event = layout.chart(fig, key="district_map", on_select="rerun", selection_mode="points",
-                     config={"scrollZoom": False})
+event = layout.chart(_map, key="district_map", inputs=(measure,), on_select="rerun",
+                     selection_mode="points", config={"scrollZoom": False})
 
 
 def _clicked(event) -> str | None:

@@ -68,15 +68,15 @@ with cols[3]:
     layout.metric(t["seen"], i18n.fmt_int(seen), layout.definition("seen"))
 
 st.subheader(t["completion_head"], help=layout.definition("completion_rate"))
-layout.chart(figs.completion_by_district(progress, t),
+layout.chart(lambda: figs.completion_by_district(progress, t),
                  key="inspections_completion")
 
 st.subheader(t["split_head"], help=layout.definition("attempted_not_seen"))
-layout.chart(figs.inspection_split(progress, t),
+layout.chart(lambda: figs.inspection_split(progress, t),
                  key="inspections_split")
 
 st.subheader(t["unreachable_head"], help=layout.definition("unreachable"))
-layout.chart(figs.count_by_district(progress, "unreachable", t),
+layout.chart(lambda: figs.count_by_district(progress, "unreachable", t),
                  key="inspections_unreachable")
 with st.expander(t["unreachable_list"]):
     try:
@@ -96,7 +96,7 @@ with st.expander(t["unreachable_list"]):
 
 st.subheader(t["two_person_head"], help=layout.definition("two_person_rate"))
 if repeat["two_person_rate"].notna().any():
-    layout.chart(figs.rate_by_district(repeat, "two_person_rate", t, target=1.0),
+    layout.chart(lambda: figs.rate_by_district(repeat, "two_person_rate", t, target=1.0),
                  key="inspections_two_person")
 else:
     st.info(t["no_repeat"])

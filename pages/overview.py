@@ -158,16 +158,17 @@ else:
     # One small chart per cohort, each on its own scale: the cohorts differ fifty-fold in size.
     rows = per_cohort.to_dict("records")
     for col, row in zip(st.columns(len(rows)) if rows else [], rows):
-        daily = figures.sum_cohorts(by_cohort_daily[by_cohort_daily["cohort"] == row["cohort"]])
+        daily = by_cohort_daily[by_cohort_daily["cohort"] == row["cohort"]]
         with col:
             st.markdown(f"**{i18n.cohort_name(row['cohort'])}**")
             if daily.empty:
                 st.info(t["no_daily"])
                 continue
             pace = None if pd.isna(row["pace_7d"]) else float(row["pace_7d"])
-            fig = figures.burnup(daily, deadline=deadline, pace=pace, labels=labels)
-            layout.chart(forecast_view.fan(fig, f.district, row["cohort"]),
-                         key=f"overview_burnup_{row['cohort']}")
+            layout.chart(lambda: forecast_view.fan(
+                figures.burnup(figures.sum_cohorts(daily), deadline=deadline, pace=pace,
+                               labels=labels), f.district, row["cohort"]),
+                key=f"overview_burnup_{row['cohort']}")
     st.caption(t["burnup_note"].format(d=i18n.fmt_date(deadline)))
 
 st.subheader(t["districts"])
@@ -178,14 +179,18 @@ by_district = data.comparison()
 behind, active = data.districts_behind_plan()
 st.metric(i18n.label("districts_behind"), t["behind"].format(n=behind, total=active),
           help=layout.definition("districts_behind"))
-shown = by_district[~by_district["gap_to_plan_suppressed"] & (by_district["listed"] > 0)]
-bars = shown.assign(name=i18n.district_labels(shown["district_code"]))
-layout.chart(
-    figures.district_bars(bars, value="gap_to_plan", points=i18n.points_unit(),
-                          highlight=filters.highlight(),
-                          title=t["gap_chart"], value_label=i18n.label("gap_to_plan"),
-                          note=data.hidden_note(by_district)),
-    key="overview_gap")
+
+
+def _gap_chart():
+    shown = by_district[~by_district["gap_to_plan_suppressed"] & (by_district["listed"] > 0)]
+    bars = shown.assign(name=i18n.district_labels(shown["district_code"]))
+    return figures.district_bars(bars, value="gap_to_plan", points=i18n.points_unit(),
+                                 highlight=filters.highlight(), title=t["gap_chart"],
+                                 value_label=i18n.label("gap_to_plan"),
+                                 note=data.hidden_note(by_district))
+
+
+layout.chart(_gap_chart, key="overview_gap")
 
 st.subheader(t["referrals"])
 if f.district is None:

@@ -70,13 +70,13 @@ if outcomes.empty:
     st.info(t["none"])
 else:
     st.subheader(t["kind_head"], help=layout.definition("referral_outcome"))
-    layout.chart(figs.referrals_by_kind_outcome(outcomes, labels),
+    layout.chart(lambda: figs.referrals_by_kind_outcome(outcomes, labels),
                  key="referrals_kind")
     st.subheader(t["district_head"], help=layout.definition("referrals"))
-    layout.chart(figs.referrals_by_district(outcomes, labels),
+    layout.chart(lambda: figs.referrals_by_district(outcomes, labels),
                  key="referrals_district")
     st.subheader(t["open_head"], help=layout.definition("referral_open"))
-    layout.chart(figs.open_vs_closed(outcomes, labels),
+    layout.chart(lambda: figs.open_vs_closed(outcomes, labels),
                  key="referrals_open")
 
 st.subheader(t["delay_head"], help=layout.definition("referral_delay"))
@@ -84,7 +84,7 @@ delay = i18n.with_names(data.fetch("referral_delay"))
 if delay.empty:
     st.info(t["none"])
 else:
-    layout.chart(figs.delay_bins(delay, labels),
+    layout.chart(lambda: figs.delay_bins(delay, labels),
                  key="referrals_delay")
     layout.table(figs.delay_summary(delay).sort_values("referrals", ascending=False),
                  key="referrals_delay_table", filename="referral_delay_by_kind.csv",
@@ -107,7 +107,7 @@ with c:
     layout.metric(t["police_linkage_rate"], i18n.fmt_rate(linked / at_risk if at_risk else None),
                   layout.definition("police_linkage_rate"))
 if at_risk:
-    layout.chart(figs.police_linkage(police_df, labels),
+    layout.chart(lambda: figs.police_linkage(police_df, labels),
                  key="referrals_police")
 layout.table(
     police_df.sort_values("district_name")[

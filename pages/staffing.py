@@ -145,21 +145,21 @@ with cols[3]:
                   layout.definition("welfare_planners"))
 
 st.subheader(t["target_head"], help=layout.definition("abuse_officials_target"))
-layout.chart(figs.in_post_vs_target(staffing, t), key="staffing_target")
+layout.chart(lambda: figs.in_post_vs_target(staffing, t), key="staffing_target")
 
 st.subheader(t["load_head"].format(standard=i18n.fmt_int(standard)),
              help=layout.definition("reports_per_official"))
-layout.chart(figs.value_vs_standard(staffing, "reports_per_official", t, standard),
+layout.chart(lambda: figs.value_vs_standard(staffing, "reports_per_official", t, standard),
              key="staffing_load")
 
 left, right = st.columns(2)
 with left:
     st.subheader(t["teams_head"], help=layout.definition("teams_of_two"))
-    layout.chart(figs.count_by_district(staffing, "teams_of_two", t, colour=None),
+    layout.chart(lambda: figs.count_by_district(staffing, "teams_of_two", t, colour=None),
                  key="staffing_teams")
 with right:
     st.subheader(t["planner_head"], help=layout.definition("neglect_remaining_per_planner"))
-    layout.chart(figs.count_by_district(staffing, "neglect_remaining_per_planner", t,
+    layout.chart(lambda: figs.count_by_district(staffing, "neglect_remaining_per_planner", t,
                                         colour=None), key="staffing_planners")
 
 st.subheader(t["table_head"])

@@ -214,7 +214,7 @@ def profile(db_url: str, page: str, role: str, top: int) -> None:
     from streamlit.runtime.pages_manager import PagesManager
 
     os.environ["CASES_DB_URL"] = db_url
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.thread_time)  # CPU, not wall time: the machine is shared
     active = {"on": False}
     original = ScriptRunner._run_script
 

@@ -251,7 +251,7 @@ def alerts_section(day: date) -> None:
     st.caption(t["alerts_new"].format(n=int(new.sum())) + " · " + i18n.fmt_int(len(alerts)))
     shown = alerts.assign(
         status=new.map({True: t["new"], False: ""}),
-        rule_name=alerts["rule"].map(lambda r: i18n.label(f"alert_{r}")),
+        rule_name=i18n.labels_of(alerts["rule"], "alert_"),
         district=i18n.district_names(alerts["district_code"]),
         child_id=alerts["child_id"].fillna(""),  # a district's alert names no child
         first_raised=pd.to_datetime(alerts["first_raised"]).dt.date,
@@ -323,7 +323,7 @@ def staffing_section(deadline: date) -> None:
         st.markdown(t["total_change"].format(d=_short(target), a=i18n.fmt_int(before),
                                              b=i18n.fmt_int(after), k=k, m=m))
     shown = df.assign(district=i18n.district_names(df["district_code"]),
-                      cohort_name=df["cohort"].map(i18n.cohort_name),
+                      cohort_name=i18n.cohort_names(df["cohort"]),
                       p_all_before=df["p_all_before"].map(_pct),
                       p_all_after=df["p_all_after"].map(_pct),
                       # A finish beyond the forecast's horizon is said, not left as "None".
@@ -339,12 +339,16 @@ def staffing_section(deadline: date) -> None:
     layout.table(placed[list(cols)], key="alloc_table", filename=f"allocation_{f.as_of}.csv",
                  column_labels=cols)
     from geo import maps
-    per_district = df.groupby("district_code", as_index=False)["added"].sum()
-    per_district["name"] = i18n.district_names(per_district["district_code"])
+
+    def added_map():
+        per_district = df.groupby("district_code", as_index=False)["added"].sum()
+        per_district["name"] = i18n.district_names(per_district["district_code"])
+        return maps.choropleth(per_district, value="added", value_label=t["added"],
+                               definition=layout.definition("staff_allocation"),
+                               no_data_label=i18n.DASH, height_px=420)
+
     st.markdown(f"**{t['alloc_map']}**")
-    layout.chart(maps.choropleth(per_district, value="added", value_label=t["added"],
-                                 definition=layout.definition("staff_allocation"),
-                                 no_data_label=i18n.DASH, height_px=420), key="alloc_map")
+    layout.chart(added_map, key="alloc_map", inputs=(k, m))
     needed = {"district": t["district"], "cohort_name": t["cohort"], "in_post": t["in_post"],
               "needed_for_median": t["need50"], "needed_for_80pct": t["need80"],
               "needed_visited_median": t["visit50"], "needed_visited_80pct": t["visit80"]}

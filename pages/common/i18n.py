@@ -117,6 +117,28 @@ def with_names(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def name_each(values: pd.Series, name_of) -> pd.Series:
+    """values.map(name_of), calling name_of once per distinct value."""
+    # The language is read from the session on every call of a naming function: once per row
+    # of a child list, that was most of the page's run.
+    return values.map({v: name_of(v) for v in values.unique()})
+
+
+def cohort_names(values: pd.Series) -> pd.Series:
+    """`cohort_name` of every value in a column."""
+    return name_each(values, cohort_name)
+
+
+def value_names(field: str, values: pd.Series) -> pd.Series:
+    """`value_name` of every value in a column (field: kind, outcome, reason, finding)."""
+    return name_each(values, lambda v: value_name(field, v))
+
+
+def labels_of(values: pd.Series, prefix: str = "") -> pd.Series:
+    """`label(prefix + value)` of every value in a column."""
+    return name_each(values, lambda v: label(f"{prefix}{v}"))
+
+
 def cohort_name(c: str | None) -> str:
     """The cohort's name; None (or filters.BOTH_COHORTS) is both cohorts."""
     if c == filters.BOTH_COHORTS:

@@ -1,6 +1,7 @@
 """Page furniture shared by every page: header, tables with download, metrics with definitions,
 and the no-data page."""
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 import streamlit.components.v1 as components
 
@@ -134,48 +135,77 @@ def _on_send(filename: str, build) -> object:
 MAX_ROWS = 1000      # rows of a table sent to the browser
 
 
-def table(df: pd.DataFrame, *, key: str, filename: str, column_labels: dict | None = None) -> None:
+class _Table:
+    """A table made ready to draw: the first rows as an Arrow table with screen labels and
+    formats, and the whole result (without markers) for the download."""
+
+    def __init__(self, df: pd.DataFrame, column_labels: dict | None, lang: str):
+        from streamlit import dataframe_util
+        self.empty = df.empty
+        self.suppressed = data.any_suppressed(df)
+        self.full = data.visible(df)
+        self.rows = len(self.full)
+        df = self.full
+        labels = {c: (column_labels or {}).get(c) or i18n.label(c) for c in df.columns}
+        config = {}
+        # The CSV keeps raw values; the screen shows points and paces as read. Only the first
+        # rows travel to the browser (a child list at scale 30 was megabytes for every new
+        # viewer); the download, encoded on click, has them all.
+        shown = df.head(MAX_ROWS).copy()
+        for c in df.columns:
+            if c in POINTS_COLUMNS:
+                shown[c] = shown[c].astype(float) * 100
+                config[labels[c]] = st.column_config.NumberColumn(
+                    format=i18n.POINTS[lang].format(v="%+.1f"))
+            elif c in ("pace_7d", "required_pace"):
+                shown[c] = shown[c].map(i18n.pace_value)
+                config[labels[c]] = st.column_config.NumberColumn(format="localized")
+            elif c.endswith("_rate") or c in PERCENT_COLUMNS:
+                config[labels[c]] = st.column_config.NumberColumn(format="percent")
+            elif pd.api.types.is_float_dtype(df[c]):
+                config[labels[c]] = st.column_config.NumberColumn(format="%.1f")
+            elif pd.api.types.is_datetime64_any_dtype(df[c]):
+                config[labels[c]] = st.column_config.DateColumn(format="YYYY-MM-DD")
+        # Converted to Arrow here, once, as st.dataframe would on every run (the same bytes).
+        self.arrow = dataframe_util.convert_pandas_df_to_arrow_table(shown.rename(columns=labels))
+        self.config = config
+
+
+def table(df, *, key: str, filename: str, column_labels: dict | None = None,
+          inputs: tuple = ()) -> None:
     """A table and a button to download it as CSV (the download is written to the audit log).
 
+    df: a DataFrame, or a function that makes one from results already fetched: that is made
+    ready once per view (scope, filters, language, data version; plus `inputs`, anything else it
+    depends on) and shared (pages/common/per_view.py). Never fetch a child-level list inside the
+    function: data.fetch audits each viewer's request of one, which must happen on every run.
     column_labels: {column: label}; columns without one are labelled from definitions when known.
     The CSV keeps the column names and raw values, so analysts can reuse it.
     """
-    if df.empty:
+    import copy
+    from pages.common import per_view
+    lang = i18n.lang()
+    if callable(df):
+        build = df
+        ready = per_view.once(f"table:{key}", lambda: _Table(build(), column_labels, lang),
+                              inputs)
+    else:
+        ready = _Table(df, column_labels, lang)
+    if ready.empty:
         st.info(text("empty"))
         return
-    suppressed = data.any_suppressed(df)
-    df = data.visible(df)
-    labels = {c: (column_labels or {}).get(c) or i18n.label(c) for c in df.columns}
-    config = {}
-    # The CSV keeps raw values; the screen shows points and paces as read. Only the first rows
-    # travel to the browser (a child list at scale 30 was megabytes for every new viewer); the
-    # download, encoded on click, has them all.
-    shown = df.head(MAX_ROWS).copy()
-    for c in df.columns:
-        if c in POINTS_COLUMNS:
-            shown[c] = df[c].astype(float) * 100
-            config[labels[c]] = st.column_config.NumberColumn(
-                format=i18n.POINTS[i18n.lang()].format(v="%+.1f"))
-        elif c in ("pace_7d", "required_pace"):
-            shown[c] = df[c].map(i18n.pace_value)
-            config[labels[c]] = st.column_config.NumberColumn(format="localized")
-        elif c.endswith("_rate") or c in PERCENT_COLUMNS:
-            config[labels[c]] = st.column_config.NumberColumn(format="percent")
-        elif pd.api.types.is_float_dtype(df[c]):
-            config[labels[c]] = st.column_config.NumberColumn(format="%.1f")
-        elif pd.api.types.is_datetime64_any_dtype(df[c]):
-            config[labels[c]] = st.column_config.DateColumn(format="YYYY-MM-DD")
-    st.dataframe(shown.rename(columns=labels), hide_index=True, key=f"{key}_table",
-                 width="stretch", column_config=config)
-    if len(df) > MAX_ROWS:
+    st.dataframe(ready.arrow, hide_index=True, key=f"{key}_table", width="stretch",
+                 column_config=copy.deepcopy(ready.config))  # Streamlit may add to it
+    if ready.rows > MAX_ROWS:
         st.caption(text("first_rows").format(shown=i18n.fmt_int(MAX_ROWS),
-                                              total=i18n.fmt_int(len(df))))
+                                              total=i18n.fmt_int(ready.rows)))
+    full = ready.full
     st.download_button(
         # Built, encoded and audited when clicked (access.audit.on_send), not on every run.
-        text("download"), _on_send(filename, lambda: df), file_name=filename,
+        text("download"), _on_send(filename, lambda: full), file_name=filename,
         mime="text/csv", key=f"{key}_download",
     )
-    if suppressed:
+    if ready.suppressed:
         st.caption(text("suppressed"))
 
 
@@ -198,12 +228,40 @@ def metric(label: str, value, help: str | None = None, delta=None, delta_color="
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
 
 
-def chart(fig, *, key: str, **kwargs):
-    """A plotly figure with the language's date and number formats, full width."""
+class _Built(go.Figure):
+    """A figure built, validated and turned into plain data once (pages/common/per_view.py).
+
+    st.plotly_chart asks a plotly figure for `to_dict()` and sends that; given a plain dict it
+    would validate every property again (as costly as building the figure). This hands it the
+    kept data as it is: the same JSON reaches the browser, without the work."""
+
+    def __init__(self, spec: dict):  # no go.Figure.__init__: nothing to validate again
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def _finished(fig: go.Figure, lang: str) -> dict:
     from pages.common import figures
-    figures.style(figures.localize(fig, i18n.lang()))
+    return figures.style(figures.localize(fig, lang)).to_dict()
+
+
+def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
+    """A plotly figure with the language's date and number formats, full width.
+
+    fig: a figure, or a function that builds one (and reads whatever data it needs): that is
+    built once per view (scope, filters, language, data version; plus `inputs`, anything else
+    it depends on) and shared by every viewer of that view (pages/common/per_view.py)."""
+    from pages.common import per_view
+    lang = i18n.lang()
+    if callable(fig):
+        build = fig
+        spec = per_view.once(f"chart:{key}", lambda: _finished(build(), lang), inputs)
+    else:
+        spec = _finished(fig, lang)
     config = {**CHART_CONFIG, **kwargs.pop("config", {})}
-    return st.plotly_chart(fig, key=key, width="stretch", config=config, **kwargs)
+    return st.plotly_chart(_Built(spec), key=key, width="stretch", config=config, **kwargs)
 
 
 def not_for_role() -> None:
