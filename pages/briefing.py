@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from briefing import page as briefing_pack
-from pages.common import data, filters, forecast_view, i18n, layout, summaries
+from pages.common import data, filters, forecast_view, i18n, layout, per_view, summaries
 
 T = {
     "en": {
@@ -103,9 +103,10 @@ for col, key in zip(cols, CHANGES):
                delta_color="off", delta_arrow=arrow, help=layout.definition(key))
 
 with st.expander(t["by_district"], expanded=True):
-    changes = data.visible(today).assign(
-        district=lambda d: i18n.district_names(d["district_code"]))
-    changes = changes.sort_values(CHANGES, ascending=False)[["district", "district_code", *CHANGES]]
+    def changes():
+        named = today.assign(district=i18n.district_names(today["district_code"]))
+        return named.sort_values(CHANGES, ascending=False)[["district", "district_code", *CHANGES]]
+
     layout.table(changes, key="briefing_changes", filename=f"daily_changes_{day}.csv",
                  column_labels={"district": t["district"]})
 
@@ -132,36 +133,44 @@ else:
         chosen_cohorts = right.pills(t["cohort"], cohorts, selection_mode="multi",
                                      default=cohorts, format_func=i18n.cohort_name,
                                      key="briefing_cohorts")
-        # The order of action: severity (from the query), then the longest waiting.
-        ordered = attention[attention["reason"].isin(chosen_reasons)
-                            & attention["cohort"].isin(chosen_cohorts)].sort_values(
-            ["severity", "since", "child_id"], ignore_index=True)
-        shown = ordered.assign(
-            days_waited=(pd.Timestamp(day) - pd.to_datetime(ordered["since"])).dt.days,
-            district=i18n.district_names(ordered["district_code"]),
-            reason_name=i18n.value_names("reason", ordered["reason"]),
-            cohort_name=i18n.cohort_names(ordered["cohort"]),
-        )[["child_id", "reason_name", "cohort_name", "district", "days_waited", "since",
-           "attempts", "last_visit_on"]]
+        chosen = (tuple(chosen_reasons), tuple(chosen_cohorts))
+
+        def shown():
+            # The order of action: severity (from the query), then the longest waiting.
+            ordered = attention[attention["reason"].isin(chosen_reasons)
+                                & attention["cohort"].isin(chosen_cohorts)].sort_values(
+                ["severity", "since", "child_id"], ignore_index=True)
+            return ordered.assign(
+                days_waited=(pd.Timestamp(day) - pd.to_datetime(ordered["since"])).dt.days,
+                district=i18n.district_names(ordered["district_code"]),
+                reason_name=i18n.value_names("reason", ordered["reason"]),
+                cohort_name=i18n.cohort_names(ordered["cohort"]),
+            )[["child_id", "reason_name", "cohort_name", "district", "days_waited", "since",
+               "attempts", "last_visit_on"]]
+
+        # The list was fetched (and its viewing audited) above; only its making-ready is shared.
         layout.table(shown, key="briefing_attention", filename=f"attention_list_{day}.csv",
+                     inputs=chosen,
                      column_labels={"child_id": t["child"], "district": t["district"],
                                     "cohort_name": t["cohort"], "reason_name": t["reason"],
                                     "attempts": t["attempts"],
                                     "last_visit_on": t["last_visit_on"]})
-        st.caption(t["shown"].format(n=i18n.fmt_int(len(shown)),
+        n_shown = int((attention["reason"].isin(chosen_reasons)
+                       & attention["cohort"].isin(chosen_cohorts)).sum())
+        st.caption(t["shown"].format(n=i18n.fmt_int(n_shown),
                                      total=i18n.fmt_int(len(attention))) + " · "
                    + t["attention_note"].format(d=i18n.fmt_date(day)))
 
 forecast_view.alerts_section(day)
 
 st.subheader(t["calls"], help=layout.definition("needs_call"))
-progress = data.fetch("district_progress", district=None, as_of=day)
-by_district = summaries.summarise(progress, ["district_code"], as_of=day,
-                                  deadline=programme["deadline"])
-calls = summaries.needs_call(by_district)
-if calls.empty:
-    st.success(t["calls_none"])
-else:
+
+
+def _calls() -> pd.DataFrame:
+    progress = data.fetch("district_progress", district=None, as_of=day)
+    by_district = summaries.summarise(progress, ["district_code"], as_of=day,
+                                      deadline=programme["deadline"])
+    calls = summaries.needs_call(by_district)
     calls = calls.assign(
         district=i18n.district_names(calls["district_code"]),
         why=[", ".join(w for w, on in ((t["behind"], b), (t["slow"], s)) if on)
@@ -171,7 +180,13 @@ else:
         required_pace=calls["required_pace"].map(i18n.pace_value),
         waiting=calls["listed"] - calls["seen"],
     )
-    shown = calls[["district", "why", "gap_points", "pace_7d", "required_pace", "waiting"]]
+    return calls[["district", "why", "gap_points", "pace_7d", "required_pace", "waiting"]]
+
+
+shown = per_view.once("briefing_calls", _calls)  # the same for every viewer of this view
+if shown.empty:
+    st.success(t["calls_none"])
+else:
     labels = {"district": t["district"], "why": t["reason"], "waiting": t["waiting"],
               "gap_points": i18n.label("gap_to_plan")} | {
         c: i18n.label(c) for c in ("pace_7d", "required_pace")}

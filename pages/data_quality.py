@@ -2,7 +2,7 @@
 figure of the dashboard means."""
 import streamlit as st
 
-from pages.common import data, definitions, filters, i18n, layout
+from pages.common import data, definitions, filters, i18n, layout, per_view
 from pages.common import figures_ops as figs
 
 T = {
@@ -49,13 +49,13 @@ layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of)
 
 # --- Freshness: the whole database, whatever the filters --------------------------------------
 st.subheader(t["freshness_head"], help=layout.definition("newest_date"))
-freshness = data.fetch("table_freshness", district=None, cohort=None)
-layout.table(data.visible(freshness).sort_values("table"), key="dq_freshness",
+layout.table(lambda: data.visible(data.fetch("table_freshness", district=None, cohort=None))
+             .sort_values("table"), key="dq_freshness",
              filename="table_freshness.csv", column_labels=t)
 
 # --- Findings: counts for everyone, child-level rows only for those who may see them ----------
 st.subheader(t["findings_head"], help=layout.definition("findings"))
-counts = i18n.with_names(data.fetch("data_quality_counts"))
+counts = per_view.frame("dq_counts", lambda: i18n.with_names(data.fetch("data_quality_counts")))
 if counts.empty:
     st.success(t["findings_none"])
 else:
@@ -71,7 +71,7 @@ else:
             st.markdown(f"**{i18n.value_name('finding', kind)}**: "
                         f"{layout.definition('finding_' + kind)}")
     layout.table(
-        counts.sort_values(["district_name", "finding"])[
+        lambda: counts.sort_values(["district_name", "finding"])[
             ["district_name", "finding_name", "findings", "children"]],
         key="dq_counts", filename="data_quality_counts.csv", column_labels=t)
 
@@ -81,17 +81,19 @@ else:
     except PermissionError:
         layout.not_for_role()
     else:
-        findings = i18n.with_names(findings)
         kinds = sorted(findings["finding"].unique())
         if kinds:
             kind = st.selectbox(t["finding"], kinds,
                                 format_func=lambda k: i18n.value_name("finding", k),
                                 key="dq_finding_kind")
-            shown = findings[findings["finding"] == kind].sort_values(["district_name", "date"])
-            st.caption(t["list_total"].format(n=i18n.fmt_int(len(shown))))
+            of_kind = findings[findings["finding"] == kind]
+            st.caption(t["list_total"].format(n=i18n.fmt_int(len(of_kind))))
+            # Fetched (and audited) above; only the making-ready is shared by the view.
             layout.table(
-                shown[["child_id", "district_name", "cohort_name", "finding_name", "date"]],
-                key="dq_findings_list", filename=f"data_quality_{kind}.csv", column_labels=t)
+                lambda: i18n.with_names(of_kind).sort_values(["district_name", "date"])[
+                    ["child_id", "district_name", "cohort_name", "finding_name", "date"]],
+                key="dq_findings_list", filename=f"data_quality_{kind}.csv", column_labels=t,
+                inputs=(kind,))
         else:
             st.info(layout.text("empty"))
 

@@ -191,13 +191,16 @@ else:
     if attention.empty:
         st.info(t["none_waiting"])
     else:
-        shown = attention.assign(
-            days_waited=(pd.Timestamp(f.as_of) - pd.to_datetime(attention["since"])).dt.days,
-            cohort_name=i18n.cohort_names(attention["cohort"]),
-            reason_name=i18n.value_names("reason", attention["reason"]),
-            since=pd.to_datetime(attention["since"]).dt.date,
-        ).sort_values(["days_waited", "child_id"], ascending=[False, True])
-        layout.table(shown[["child_id", "cohort_name", "reason_name", "since", "days_waited"]],
-                     key="detail_attention", filename=f"attention_list_{code}_{f.as_of}.csv",
+        def shown():
+            # Fetched (and audited) above; only the making-ready is shared by the view.
+            return attention.assign(
+                days_waited=(pd.Timestamp(f.as_of) - pd.to_datetime(attention["since"])).dt.days,
+                cohort_name=i18n.cohort_names(attention["cohort"]),
+                reason_name=i18n.value_names("reason", attention["reason"]),
+                since=pd.to_datetime(attention["since"]).dt.date,
+            ).sort_values(["days_waited", "child_id"], ascending=[False, True])[
+                ["child_id", "cohort_name", "reason_name", "since", "days_waited"]]
+
+        layout.table(shown, key="detail_attention", inputs=(code,), filename=f"attention_list_{code}_{f.as_of}.csv",
                      column_labels={"child_id": t["child"], "cohort_name": t["cohort"],
                                     "reason_name": t["reason"]})

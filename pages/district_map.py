@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from geo import boundaries, maps
-from pages.common import data, filters, forecast_view, i18n, layout
+from pages.common import data, filters, forecast_view, i18n, layout, per_view
 
 T = {
     "en": {
@@ -56,16 +56,25 @@ source, percent, diverging, higher_is_better = MEASURES[measure]
 st.caption(layout.definition(measure))
 
 codes = data.district_codes()
-frame = pd.DataFrame({"district_code": codes})
-frame["name"] = i18n.district_names(frame["district_code"])
-if source == "progress":
-    # At the grain shown (the cohort filter, or both summed), suppressed as such for a head.
-    values = data.comparison()
-elif source == "forecast":
-    values = forecast_view.map_values()
-else:
-    values = data.fetch("staffing", district=None)
-frame = frame.merge(values[["district_code", measure]], on="district_code", how="left")
+
+
+def _values() -> pd.DataFrame:
+    if source == "progress":
+        # At the grain shown (the cohort filter, or both summed), suppressed as such for a head.
+        return data.comparison()
+    if source == "forecast":
+        return forecast_view.map_values()
+    return data.fetch("staffing", district=None)
+
+
+def _frame() -> pd.DataFrame:
+    values = _values()
+    named = pd.DataFrame({"district_code": codes})
+    named["name"] = i18n.district_names(named["district_code"])
+    return named.merge(values[["district_code", measure]], on="district_code", how="left")
+
+
+frame = per_view.frame("map_frame", _frame, inputs=(measure,))
 
 missing = boundaries.missing(codes)
 if missing:
@@ -85,8 +94,9 @@ def _map():
     return fig
 
 
-if source == "progress" and data.hidden_note(values):
-    st.caption(data.hidden_note(values))
+note = data.hidden_note(data.comparison()) if source == "progress" else None
+if note:
+    st.caption(note)
 event = layout.chart(_map, key="district_map", inputs=(measure,), on_select="rerun",
                      selection_mode="points", config={"scrollZoom": False})
 
@@ -124,5 +134,6 @@ if right.button(t["open"], key="map_open", type="primary"):
     _open(chosen)
 
 with st.expander(t["values"]):
-    layout.table(frame[["name", "district_code", measure]], key="map_values",
+    layout.table(lambda: frame[["name", "district_code", measure]], key="map_values",
+                 inputs=(measure,),
                  filename=f"{measure}_{f.as_of}.csv", column_labels={"name": t["choose"]})

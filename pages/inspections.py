@@ -1,7 +1,7 @@
 """Inspections: how far each district is, what the visits found, who cannot be reached."""
 import streamlit as st
 
-from pages.common import data, filters, i18n, layout
+from pages.common import data, filters, i18n, layout, per_view
 from pages.common import figures_ops as figs
 
 T = {
@@ -45,7 +45,8 @@ f = filters.current()
 scope = i18n.district_title(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
 
-progress = i18n.with_names(data.fetch("district_progress"))
+progress = per_view.frame("inspections_progress",
+                          lambda: i18n.with_names(data.fetch("district_progress")))
 listed = data.selection_total("district_progress", progress, "listed")
 seen = data.selection_total("district_progress", progress, "seen")
 repeat = progress[progress["cohort"] == "repeat_report"]
@@ -84,12 +85,13 @@ with st.expander(t["unreachable_list"]):
     except PermissionError:
         st.info(t["no_child_rows"])
     else:
-        unreachable = i18n.with_names(attention[attention["reason"] == "unreachable"])
+        unreachable = attention[attention["reason"] == "unreachable"]
         if unreachable.empty:
             st.write(t["none_unreachable"])
         else:
+            # Fetched (and audited) above; only the making-ready is shared by the view.
             layout.table(
-                unreachable.sort_values("since")[
+                lambda: i18n.with_names(unreachable).sort_values("since")[
                     ["child_id", "district_name", "cohort_name", "since"]],
                 key="inspections_unreachable_list", filename="unreachable_children.csv",
                 column_labels=t)
@@ -103,7 +105,7 @@ else:
 
 st.subheader(t["table_head"])
 layout.table(
-    progress.sort_values(["district_name", "cohort"])[
+    lambda: progress.sort_values(["district_name", "cohort"])[
         ["district_name", "cohort_name", "listed", "seen", "attempted_not_seen", "not_attempted",
          "completion_rate", "pace_7d", "required_pace", "projected_completion",
          "two_person_rate", "unreachable"]],

@@ -3,7 +3,7 @@ behind, how many children were linked to the police, agencies and services."""
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, figures, filters, forecast_view, i18n, layout
+from pages.common import data, figures, filters, forecast_view, i18n, layout, per_view
 
 T = {
     "en": {
@@ -82,21 +82,26 @@ layout.page_header(t["title"], t["subtitle"])
 st.caption(t["scope"].format(district=i18n.district_title(f.district),
                              cohort=i18n.cohort_name(f.cohort)))
 
-if f.district is None:
-    # The city's own totals are public to every role: summed on the server, never from
-    # suppressed district rows.
-    per_cohort = data.city_progress(["cohort"])
-    total = data.city_progress([]).iloc[0]
-else:
-    # One district, each cohort suppressed at its own grain and the total at the summed grain
-    # (for a head looking at another district): never a sum of masked cells.
+
+
+def _per_cohort() -> list[dict]:
+    if f.district is None:
+        # The city's own totals are public to every role: summed on the server, never from
+        # suppressed district rows.
+        return data.city_progress(["cohort"]).to_dict("records")
+
+    # One district, each cohort suppressed at its own grain (for a head looking at another
+    # district): never a sum of masked cells.
     def _row(cohort):
         rows = data.comparison(cohort=cohort)
         return rows[rows["district_code"] == f.district].assign(cohort=cohort)
 
     cohorts = [f.cohort] if f.cohort else list(filters.COHORTS)
-    per_cohort = pd.concat([_row(c) for c in cohorts], ignore_index=True).sort_values("cohort")
-    total = _row(f.cohort).iloc[0]
+    return (pd.concat([_row(c) for c in cohorts], ignore_index=True).sort_values("cohort")
+            .to_dict("records"))
+
+
+per_cohort = per_view.once("overview_cohorts", _per_cohort)  # shared by the view: read only
 try:
     by_cohort_daily = data.fetch("city_progress_daily")
 except PermissionError:  # another district's day-by-day figures, for a district head
@@ -114,7 +119,7 @@ def _projection_text(row) -> tuple[str, str | None]:
 
 
 st.subheader(t["cohorts"])
-for row in per_cohort.to_dict("records"):
+for row in per_cohort:
     st.markdown(f"**{i18n.cohort_name(row['cohort'])}**")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(i18n.label("listed"), i18n.fmt_int(row["listed"]), help=layout.definition("listed"))
@@ -156,7 +161,7 @@ else:
                   deadline=i18n.label("deadline"), x=i18n.pick("Day", "날짜"),
                   y=i18n.pick("Children", "아동 수"))
     # One small chart per cohort, each on its own scale: the cohorts differ fifty-fold in size.
-    rows = per_cohort.to_dict("records")
+    rows = per_cohort
     for col, row in zip(st.columns(len(rows)) if rows else [], rows):
         daily = by_cohort_daily[by_cohort_daily["cohort"] == row["cohort"]]
         with col:

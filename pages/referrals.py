@@ -1,7 +1,7 @@
 """Referral outcomes: where children were referred, what came of it, and how fast."""
 import streamlit as st
 
-from pages.common import data, filters, i18n, layout
+from pages.common import data, filters, i18n, layout, per_view
 from pages.common import figures_ops as figs
 
 T = {
@@ -51,7 +51,8 @@ layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of)
 # Figures label categories with the page's own words for open / closed.
 labels = i18n.Texts({**t, "open": i18n.value_name("outcome", "open")}, t.language)
 
-outcomes = i18n.with_names(data.fetch("referral_outcomes"))
+outcomes = per_view.frame("referrals_outcomes",
+                          lambda: i18n.with_names(data.fetch("referral_outcomes")))
 all_referrals = data.selection_total("referral_outcomes", outcomes, "referrals")
 open_ = data.selection_total("referral_outcomes", outcomes, "referrals", outcome="open")
 police = data.selection_total("referral_outcomes", outcomes, "referrals",
@@ -80,18 +81,19 @@ else:
                  key="referrals_open")
 
 st.subheader(t["delay_head"], help=layout.definition("referral_delay"))
-delay = i18n.with_names(data.fetch("referral_delay"))
+delay = per_view.frame("referrals_delay", lambda: i18n.with_names(data.fetch("referral_delay")))
 if delay.empty:
     st.info(t["none"])
 else:
     layout.chart(lambda: figs.delay_bins(delay, labels),
                  key="referrals_delay")
-    layout.table(figs.delay_summary(delay).sort_values("referrals", ascending=False),
+    layout.table(lambda: figs.delay_summary(delay).sort_values("referrals", ascending=False),
                  key="referrals_delay_table", filename="referral_delay_by_kind.csv",
                  column_labels=t)
 
 st.subheader(t["police_head"], help=layout.definition("police_linkage_rate"))
-police_df = i18n.with_names(data.fetch("police_linkage", cohort=None))
+police_df = per_view.frame("referrals_police",
+                           lambda: i18n.with_names(data.fetch("police_linkage", cohort=None)))
 at_risk = data.selection_total("police_linkage", police_df, "children_at_risk",
                                    cohort=None)
 linked = data.selection_total("police_linkage", police_df, "children_police_referred",
@@ -110,13 +112,13 @@ if at_risk:
     layout.chart(lambda: figs.police_linkage(police_df, labels),
                  key="referrals_police")
 layout.table(
-    police_df.sort_values("district_name")[
+    lambda: police_df.sort_values("district_name")[
         ["district_name", "children_at_risk", "children_police_referred", "police_linkage_rate"]],
     key="referrals_police_table", filename="police_linkage.csv", column_labels=t)
 
 st.subheader(t["table_head"], help=layout.definition("referral_children"))
 layout.table(
-    outcomes.sort_values(["district_name", "cohort", "kind", "outcome"])[
+    lambda: outcomes.sort_values(["district_name", "cohort", "kind", "outcome"])[
         ["district_name", "cohort_name", "kind_name", "outcome_name", "referrals", "children"]],
     key="referrals_table", filename="referral_outcomes.csv", column_labels=t)
 layout.sharing_download("referral_outcomes", key="referrals_table",

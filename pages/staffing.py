@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, filters, forecast_view, i18n, layout, whatif
+from pages.common import data, filters, forecast_view, i18n, layout, per_view, whatif
 from pages.common import figures_ops as figs
 
 T = {
@@ -120,7 +120,7 @@ standard = programme.get("reports_per_official")
 layout.page_header(t["title"], t["subtitle"].format(
     as_of=i18n.fmt_date(f.as_of), scope=i18n.district_title(f.district)))
 
-staffing = i18n.with_names(data.fetch("staffing"))
+staffing = per_view.frame("staffing", lambda: i18n.with_names(data.fetch("staffing")))
 
 # Selection figures from summed counts.
 officials = data.selection_total("staffing", staffing, "abuse_officials")
@@ -164,7 +164,7 @@ with right:
 
 st.subheader(t["table_head"])
 layout.table(
-    staffing.sort_values("district_name")[
+    lambda: staffing.sort_values("district_name")[
         ["district_name", "abuse_officials", "abuse_officials_target", "welfare_planners",
          "reports_12m", "reports_per_official", "teams_of_two", "neglect_remaining_per_planner"]],
     key="staffing_table", filename="staffing.csv", column_labels=t)

@@ -361,8 +361,8 @@ def visible(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def any_suppressed(df: pd.DataFrame) -> bool:
-    markers = [c for c in df.columns if c.endswith("_suppressed")]
-    return bool(markers) and bool(df[markers].to_numpy(dtype=bool).any())
+    # Column by column: selecting all marker columns at once copies them into one block first.
+    return any(df[c].to_numpy(dtype=bool).any() for c in df.columns if c.endswith("_suppressed"))
 
 
 def hidden_note(comparison_rows: pd.DataFrame) -> str | None:

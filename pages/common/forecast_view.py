@@ -13,7 +13,7 @@ import streamlit as st
 import queries
 import queries.cache
 from access import policy, scoped
-from pages.common import data, filters, i18n, layout
+from pages.common import data, filters, i18n, layout, memo, per_view
 
 T = {
     "en": {
@@ -163,15 +163,26 @@ def overview(deadline: date) -> None:
     """Overview: the city's forecast per cohort (or the chosen district's), one line each."""
     f = filters.current()
     t = _t()
-    rows = forecast(district=None)
-    rows = rows[rows["district_code"] == (f.district or "")]
+
+    def lines() -> list[tuple[str, str | None]]:
+        """(markdown, caption) per cohort."""
+        rows = forecast(district=None)
+        rows = rows[rows["district_code"] == (f.district or "")]
+        out = []
+        for row in rows.sort_values("cohort").to_dict("records"):
+            if row.get("listed_suppressed"):
+                out.append((None, f"{i18n.cohort_name(row['cohort'])}: "
+                                  f"{layout.definition('suppressed')}"))
+            else:
+                out.append((f"**{i18n.cohort_name(row['cohort'])}**: {headline(row, deadline)}",
+                            seen_text(row, deadline)))
+        return out
+
     st.subheader(t["head"], help=layout.definition("forecast_seen_by_deadline"))
-    for row in rows.sort_values("cohort").to_dict("records"):
-        if row.get("listed_suppressed"):
-            st.caption(f"{i18n.cohort_name(row['cohort'])}: {layout.definition('suppressed')}")
-            continue
-        st.markdown(f"**{i18n.cohort_name(row['cohort'])}**: {headline(row, deadline)}")
-        st.caption(seen_text(row, deadline))
+    for markdown, caption in per_view.once("forecast_overview", lines, inputs=(deadline,)):
+        if markdown is not None:
+            st.markdown(markdown)
+        st.caption(caption)
     st.caption(summary())
 
 
@@ -205,8 +216,7 @@ def fan(fig: go.Figure, district: str | None, cohort=data.FILTER) -> go.Figure:
     cohort = f.cohort if cohort == data.FILTER else cohort
     if district is not None:
         rows = forecast(district=district)
-        marked = [c for c in rows.columns if c.endswith("_suppressed")]
-        if rows.empty or (marked and rows[marked].to_numpy(dtype=bool).any()):
+        if rows.empty or data.any_suppressed(rows):
             return fig
     paths = _paths(data.db_url(), data.data_version(), f.as_of, district, cohort)
     return add_fan(fig, paths, _t())
@@ -249,16 +259,19 @@ def alerts_section(day: date) -> None:
         return
     new = alerts["days_open"] == 1
     st.caption(t["alerts_new"].format(n=int(new.sum())) + " · " + i18n.fmt_int(len(alerts)))
-    shown = alerts.assign(
-        status=new.map({True: t["new"], False: ""}),
-        rule_name=i18n.labels_of(alerts["rule"], "alert_"),
-        district=i18n.district_names(alerts["district_code"]),
-        child_id=alerts["child_id"].fillna(""),  # a district's alert names no child
-        first_raised=pd.to_datetime(alerts["first_raised"]).dt.date,
-    ).sort_values(["days_open", "rule", "district_code"], ascending=[True, True, True])
-    layout.table(shown[["status", "rule_name", "district", "child_id", "first_raised",
-                        "days_open"]],
-                 key="briefing_alerts", filename=f"alerts_{day}.csv",
+
+    def shown():
+        # Fetched (and audited) above; only the making-ready is shared by the view.
+        return alerts.assign(
+            status=new.map({True: t["new"], False: ""}),
+            rule_name=i18n.labels_of(alerts["rule"], "alert_"),
+            district=i18n.district_names(alerts["district_code"]),
+            child_id=alerts["child_id"].fillna(""),  # a district's alert names no child
+            first_raised=pd.to_datetime(alerts["first_raised"]).dt.date,
+        ).sort_values(["days_open", "rule", "district_code"], ascending=[True, True, True])[
+            ["status", "rule_name", "district", "child_id", "first_raised", "days_open"]]
+
+    layout.table(shown, key="briefing_alerts", filename=f"alerts_{day}.csv", inputs=(day,),
                  column_labels={"rule_name": t["rule"], "district": t["district"],
                                 "child_id": t["child"], "first_raised": t["first_raised"],
                                 "days_open": t["days_open"], "status": t["status"]})
@@ -269,12 +282,16 @@ def alerts_section(day: date) -> None:
 
 # --- The staffing allocation ---------------------------------------------------------------------
 
-@st.cache_data(ttl=300, show_spinner=False)
 def _allocation(url: str, version: int, as_of: date, officials: int, planners: int,
                 scope_key: tuple) -> pd.DataFrame:
-    df = queries.run("staffing_allocation", queries.cache.engine(url), as_of=as_of,
-                     add_officials=officials, add_planners=planners)
-    return policy.apply("staffing_allocation", df, scoped.viewer_of(scope_key))
+    """The allocation for these extra staff as the scope may see it (the policy applied before
+    it is kept, the scope in the key), kept for the process like data.py's results."""
+    def build():
+        df = queries.run("staffing_allocation", queries.cache.engine(url), as_of=as_of,
+                         add_officials=officials, add_planners=planners)
+        return policy.apply("staffing_allocation", df, scoped.viewer_of(scope_key))
+    kept = memo.store("allocation", ttl=data.RESULT_SECONDS, max_entries=500)
+    return kept.get((url, version, as_of, officials, planners, scope_key), build).copy(deep=False)
 
 
 def district_needed(code: str) -> None:
@@ -282,16 +299,24 @@ def district_needed(code: str) -> None:
     (median, 80 %), and for every child to have had a first visit."""
     t = _t()
     f = filters.current()
-    df = _allocation(data.db_url(), data.data_version(), f.as_of, 0, 0, data.scope())
-    rows = df[df["district_code"] == code]
-    if rows.empty or data.any_suppressed(rows):
-        return
-    st.markdown(f"**{t['needed_head']}**: {i18n.district_title(code)}")
-    for r in rows.sort_values("cohort").to_dict("records"):
-        st.caption(t["needed_line"].format(
+
+    def lines() -> list[str]:
+        df = _allocation(data.db_url(), data.data_version(), f.as_of, 0, 0, data.scope())
+        rows = df[df["district_code"] == code]
+        if rows.empty or data.any_suppressed(rows):
+            return []
+        return [t["needed_line"].format(
             cohort=i18n.cohort_name(r["cohort"]), n50=_n(r["needed_for_median"]),
             n80=_n(r["needed_for_80pct"]), v50=_n(r["needed_visited_median"]),
-            v80=_n(r["needed_visited_80pct"]), p=_pct(r["p_all_before"])))
+            v80=_n(r["needed_visited_80pct"]), p=_pct(r["p_all_before"]))
+            for r in rows.sort_values("cohort").to_dict("records")]
+
+    shown = per_view.once("district_needed", lines, inputs=(code,))
+    if not shown:
+        return
+    st.markdown(f"**{t['needed_head']}**: {i18n.district_title(code)}")
+    for line in shown:
+        st.caption(line)
 
 
 def _finish(d) -> str:
@@ -322,13 +347,14 @@ def staffing_section(deadline: date) -> None:
     if not data.any_suppressed(df):
         st.markdown(t["total_change"].format(d=_short(target), a=i18n.fmt_int(before),
                                              b=i18n.fmt_int(after), k=k, m=m))
-    shown = df.assign(district=i18n.district_names(df["district_code"]),
-                      cohort_name=i18n.cohort_names(df["cohort"]),
-                      p_all_before=df["p_all_before"].map(_pct),
-                      p_all_after=df["p_all_after"].map(_pct),
-                      # A finish beyond the forecast's horizon is said, not left as "None".
-                      finish_p50_before=df["finish_p50_before"].map(_finish),
-                      finish_p50_after=df["finish_p50_after"].map(_finish))
+    shown = per_view.frame("alloc_shown", lambda: df.assign(
+        district=i18n.district_names(df["district_code"]),
+        cohort_name=i18n.cohort_names(df["cohort"]),
+        p_all_before=df["p_all_before"].map(_pct),
+        p_all_after=df["p_all_after"].map(_pct),
+        # A finish beyond the forecast's horizon is said, not left as "None".
+        finish_p50_before=df["finish_p50_before"].map(_finish),
+        finish_p50_after=df["finish_p50_after"].map(_finish)), inputs=(k, m))
     cols = {"district": t["district"], "cohort_name": t["cohort"], "in_post": t["in_post"],
             "added": t["added"], "expected_unseen_before": t["unseen_before"],
             "expected_unseen_after": t["unseen_after"], "p_all_before": t["p_before"],
@@ -336,8 +362,8 @@ def staffing_section(deadline: date) -> None:
             "finish_p50_after": t["finish_after"]}
     st.markdown(f"**{t['alloc_table']}**")
     placed = shown[shown["added"] > 0] if (shown["added"] > 0).any() else shown
-    layout.table(placed[list(cols)], key="alloc_table", filename=f"allocation_{f.as_of}.csv",
-                 column_labels=cols)
+    layout.table(lambda: placed[list(cols)], key="alloc_table", inputs=(k, m),
+                 filename=f"allocation_{f.as_of}.csv", column_labels=cols)
     from geo import maps
 
     def added_map():
@@ -354,6 +380,10 @@ def staffing_section(deadline: date) -> None:
               "needed_visited_median": t["visit50"], "needed_visited_80pct": t["visit80"]}
     st.markdown(f"**{t['needed_head']}**")
     st.caption(t["needed_note"])
-    out_of_reach = {c: shown[c].map(_n) for c in list(needed)[3:]}  # said, not "None"
-    layout.table(shown[list(needed)].assign(**out_of_reach), key="needed_table", filename=f"staff_needed_{f.as_of}.csv",
-                 column_labels=needed)
+
+    def needed_rows():
+        out_of_reach = {c: shown[c].map(_n) for c in list(needed)[3:]}  # said, not "None"
+        return shown[list(needed)].assign(**out_of_reach)
+
+    layout.table(needed_rows, key="needed_table", inputs=(k, m),
+                 filename=f"staff_needed_{f.as_of}.csv", column_labels=needed)

@@ -33,3 +33,10 @@ def once(name: str, build, inputs: tuple = ()):
     not change it."""
     kept = memo.store("per_view", ttl=TTL_SECONDS, max_entries=MAX_ENTRIES)
     return kept.get((name, view_key(), inputs), build)
+
+
+def frame(name: str, build, inputs: tuple = ()):
+    """`once` for a DataFrame, handed out as a shallow copy: pandas' copy-on-write keeps a
+    page's changes out of the shared frame. Never for a child-level fetch (data.fetch audits
+    each viewer's request of a child list: that must run on every run)."""
+    return once(name, build, inputs).copy(deep=False)
