@@ -10,37 +10,17 @@ import streamlit as st
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from access import audit, login
-from data.db import create_schema
-from data.demo import ensure_demo_database
-from pages.common import data, filters, i18n
+from access import login
+from pages.common import data, filters, i18n, startup
 
 # No page_icon: Streamlit's own favicon is served by the app itself.
 st.set_page_config(page_title="Child inspection dashboard", layout="wide")
 
-
-@st.cache_resource(show_spinner="First start: creating the synthetic demo database data/cases.db"
-                   " (once only; 10 to 30 seconds)...")
-def _ensure_demo() -> bool:
-    # Once per process: only the embedded default database is ever filled with demo data.
-    return ensure_demo_database()
-
-
-@st.cache_resource(show_spinner=False)
-def _prepare_database(url: str) -> None:
-    # Once per process and database: the project's own tables (audit_log) exist, and the audit
-    # log is append-only. Creating what exists changes nothing; in production the schema owner
-    # has done both already (docs/deployment.md).
-    engine = data.engine()
-    create_schema(engine)
-    audit.protect(engine)
-
-
 data.start_run()  # values read once per run from here on (data version, newest day, programme)
 if not os.environ.get("CASES_DB_URL"):
-    _ensure_demo()
+    startup.ensure_demo()
 try:
-    _prepare_database(data.db_url())
+    startup.prepare_database(data.db_url())
 except SQLAlchemyError:
     pass  # an unreachable database: the viewer is told so below, never shown a traceback
 
