@@ -81,7 +81,6 @@ if missing:
     st.warning(t["no_boundary"].format(codes=", ".join(missing)))
 
 
-
 def _map():
     fig = maps.choropleth(frame.assign(name=i18n.district_labels(frame["district_code"])),
                           value=measure, value_label=i18n.label(measure),

@@ -83,7 +83,6 @@ st.caption(t["scope"].format(district=i18n.district_title(f.district),
                              cohort=i18n.cohort_name(f.cohort)))
 
 
-
 def _per_cohort() -> list[dict]:
     if f.district is None:
         # The city's own totals are public to every role: summed on the server, never from

@@ -188,7 +188,7 @@ def table(df, *, key: str, filename: str, column_labels: dict | None = None,
     if callable(df):
         build = df
         ready = per_view.once(f"table:{key}", lambda: _Table(build(), column_labels, lang),
-                              inputs)
+                              inputs, kind="table")
     else:
         ready = _Table(df, column_labels, lang)
     if ready.empty:
@@ -243,8 +243,33 @@ class _Built(go.Figure):
 
 
 def _finished(fig: go.Figure, lang: str) -> dict:
+    """The styled figure as plain JSON data: what st.plotly_chart sends, made once. Plain data
+    (no numpy arrays, dates or NaN) is encoded by orjson directly; the figure's own data would
+    go through plotly's pure-Python cleaning of every value on every run (thousands of
+    coordinates on a map)."""
+    import json
+
+    import plotly.io
     from pages.common import figures
-    return figures.style(figures.localize(fig, lang)).to_dict()
+    spec = json.loads(plotly.io.to_json(figures.style(figures.localize(fig, lang)),
+                                        validate=False))
+    _share_boundaries(spec)
+    return spec
+
+
+def _share_boundaries(spec: dict) -> None:
+    """Every kept map holds the district boundaries (1.4 MB of GeoJSON, tens of MB as Python
+    objects): kept charts share one copy of each distinct boundary set instead."""
+    import hashlib
+    import json
+
+    from pages.common import memo
+    shared = memo.store("boundaries", ttl=float("inf"), max_entries=100)
+    for trace in spec.get("data", []):
+        geojson = trace.get("geojson")
+        if isinstance(geojson, dict):
+            key = hashlib.sha256(json.dumps(geojson, sort_keys=True).encode()).hexdigest()
+            trace["geojson"] = shared.get((key,), lambda g=geojson: g)
 
 
 def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
@@ -257,7 +282,8 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
     lang = i18n.lang()
     if callable(fig):
         build = fig
-        spec = per_view.once(f"chart:{key}", lambda: _finished(build(), lang), inputs)
+        spec = per_view.once(f"chart:{key}", lambda: _finished(build(), lang), inputs,
+                             kind="chart")
     else:
         spec = _finished(fig, lang)
     config = {**CHART_CONFIG, **kwargs.pop("config", {})}

@@ -15,7 +15,10 @@ scope's own results (pages/common/data.py), and the scope is part of the key.
 from pages.common import data, filters, memo
 
 TTL_SECONDS = 300    # as long as the query caches keep a result; the data version is in the key
-MAX_ENTRIES = 2000   # a few hundred KiB each at most: a bound on the process's memory
+# Entries kept per kind: a bound on the process's memory. A chart is tens of KiB of plain data
+# (a map's boundaries are shared, layout._share_boundaries); a table holds its whole result for
+# the download (a child list at scale 30 is megabytes).
+MAX_ENTRIES = {"chart": 1000, "table": 100, "value": 1000}
 
 
 def view_key() -> tuple:
@@ -25,13 +28,13 @@ def view_key() -> tuple:
             data.db_url())
 
 
-def once(name: str, build, inputs: tuple = ()):
+def once(name: str, build, inputs: tuple = (), kind: str = "value"):
     """`build()` for this view, computed once and shared by every run of the same view.
 
     name: unique among the values of the app (a chart's key does). inputs: anything else the
-    value depends on beyond the view (hashable). The value is shared, never copied: callers must
-    not change it."""
-    kept = memo.store("per_view", ttl=TTL_SECONDS, max_entries=MAX_ENTRIES)
+    value depends on beyond the view (hashable). kind: "chart", "table" or "value" (each has
+    its own bound). The value is shared, never copied: callers must not change it."""
+    kept = memo.store(f"per_view_{kind}", ttl=TTL_SECONDS, max_entries=MAX_ENTRIES[kind])
     return kept.get((name, view_key(), inputs), build)
 
 
