@@ -73,3 +73,32 @@ def test_no_other_districts_child_reaches_a_district_head(monkeypatch, generated
             seen_own |= shown & own
     if page in ("pages/briefing.py", "pages/district_detail.py", "pages/data_quality.py"):
         assert seen_own, f"{page} lists the district head's own children (so the search can fail)"
+
+
+@pytest.mark.parametrize("page", ["pages/briefing.py", "pages/district_detail.py",
+                                  "pages/data_quality.py"])
+def test_what_the_response_team_was_shown_is_not_shared_with_a_head(
+        monkeypatch, generated_url, child_ids, downloads, page):
+    """Pages keep what they build per view (pages/common/per_view.py) for every viewer of that
+    view: the Response Team's lists, made first in this process, never reach a head, who gets
+    exactly what a head gets with every cache empty."""
+    own, others = child_ids
+    state = {"filter_district": "city", "filter_cohort": "both"}
+    team = app_test(monkeypatch, generated_url, page=page, role="response_team", **state)
+    team.run()
+    no_exception(team)
+    assert set(ID.findall(_everything_shown(team, downloads))) & others  # the team's view has them
+    downloads.clear()
+    head = app_test(monkeypatch, generated_url, page=page, role="district", district=MAPO, **state)
+    head.run()
+    no_exception(head)
+    shown = _everything_shown(head, downloads)
+    assert not set(ID.findall(shown)) & others
+    downloads.clear()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    cold = app_test(monkeypatch, generated_url, page=page, role="district", district=MAPO, **state)
+    cold.run()
+    assert [c.proto.spec for c in head.get("plotly_chart")] == \
+        [c.proto.spec for c in cold.get("plotly_chart")]
+    assert [d.value.to_csv() for d in head.dataframe] == [d.value.to_csv() for d in cold.dataframe]
