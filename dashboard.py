@@ -128,7 +128,7 @@ def sidebar(viewer) -> None:
         default = viewer.district_code if viewer.district_code in codes else filters.CITY
         _keep_valid(filters.DISTRICT_KEY, choices, default)
         st.selectbox(t["district"], choices, key=filters.DISTRICT_KEY,
-                     format_func=i18n.district_name)
+                     format_func=i18n.district_namer())
         ignored = filters.notes()
         if ignored:
             st.caption(t["url_ignored"].format(values=", ".join(ignored)))

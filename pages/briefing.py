@@ -119,13 +119,15 @@ else:
     if attention.empty:
         st.info(t["none_waiting"])
     else:
-        counts = attention.groupby("reason").size()
+        # Counted once per view (the list was fetched, and its viewing audited, above).
+        counts, present = per_view.once("briefing_attention_counts", lambda: (
+            dict(attention.groupby("reason").size()), set(attention["cohort"].unique())))
         cols = st.columns(max(len(counts), 1))
         for col, (reason, n) in zip(cols, counts.items()):
             col.metric(i18n.value_name("reason", reason), i18n.fmt_int(n),
                        help=layout.definition(f"attention_{reason}"))
-        reasons = [r for r in REASONS if r in counts.index]
-        cohorts = [c for c in filters.COHORTS if c in set(attention["cohort"])]
+        reasons = [r for r in REASONS if r in counts]
+        cohorts = [c for c in filters.COHORTS if c in present]
         left, right = st.columns(2)
         chosen_reasons = left.pills(t["reason"], reasons, selection_mode="multi", default=reasons,
                                     format_func=lambda r: i18n.value_name("reason", r),
@@ -155,8 +157,9 @@ else:
                                     "cohort_name": t["cohort"], "reason_name": t["reason"],
                                     "attempts": t["attempts"],
                                     "last_visit_on": t["last_visit_on"]})
-        n_shown = int((attention["reason"].isin(chosen_reasons)
-                       & attention["cohort"].isin(chosen_cohorts)).sum())
+        n_shown = per_view.once("briefing_attention_shown", lambda: int(
+            (attention["reason"].isin(chosen_reasons)
+             & attention["cohort"].isin(chosen_cohorts)).sum()), inputs=chosen)
         st.caption(t["shown"].format(n=i18n.fmt_int(n_shown),
                                      total=i18n.fmt_int(len(attention))) + " · "
                    + t["attention_note"].format(d=i18n.fmt_date(day)))

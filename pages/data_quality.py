@@ -100,6 +100,7 @@ else:
 # --- Definitions: every figure of every page, in plain words -----------------------------------
 st.subheader(t["definitions_head"])
 st.caption(t["definitions_intro"])
-for key, label, text in definitions.entries(f.lang):
-    if text:
-        st.markdown(f"**{label}** — {text}")
+# One element of paragraphs, not one per figure: each element costs the server a run's worth of
+# bookkeeping (tests/bench_page_cpu.py prints it), and there are some sixty figures.
+st.markdown("\n\n".join(f"**{label}** — {text}"
+                         for key, label, text in definitions.entries(f.lang) if text))

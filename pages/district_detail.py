@@ -91,7 +91,7 @@ if code is None:
     st.info(t["choose"])
     chosen = st.selectbox(i18n.pick("District", "자치구"), data.district_codes(), index=None,
                           placeholder=i18n.pick("Choose a district", "선택하세요"),
-                          key="detail_choose", format_func=i18n.district_name)
+                          key="detail_choose", format_func=i18n.district_namer())
     if chosen:
         filters.request_district(chosen)  # the sidebar filter follows from the next run on
         st.rerun()
@@ -201,6 +201,7 @@ else:
             ).sort_values(["days_waited", "child_id"], ascending=[False, True])[
                 ["child_id", "cohort_name", "reason_name", "since", "days_waited"]]
 
-        layout.table(shown, key="detail_attention", inputs=(code,), filename=f"attention_list_{code}_{f.as_of}.csv",
+        layout.table(shown, key="detail_attention", inputs=(code,),
+                     filename=f"attention_list_{code}_{f.as_of}.csv",
                      column_labels={"child_id": t["child"], "cohort_name": t["cohort"],
                                     "reason_name": t["reason"]})

@@ -128,7 +128,7 @@ st.caption(t["attribution"])
 left, right = st.columns([3, 1], vertical_alignment="bottom")
 if st.session_state.get("map_choose") not in codes:
     st.session_state["map_choose"] = f.district if f.district in codes else codes[0]
-chosen = left.selectbox(t["choose"], codes, key="map_choose", format_func=i18n.district_name)
+chosen = left.selectbox(t["choose"], codes, key="map_choose", format_func=i18n.district_namer())
 if right.button(t["open"], key="map_open", type="primary"):
     _open(chosen)
 

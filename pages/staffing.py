@@ -179,7 +179,7 @@ if not programme:
 # Any district may be chosen, whatever the district filter; it starts on the filter's district.
 codes = data.district_codes()
 default = codes.index(f.district) if f.district in codes else 0
-code = st.selectbox(t["whatif_district"], codes, index=default, format_func=i18n.district_name,
+code = st.selectbox(t["whatif_district"], codes, index=default, format_func=i18n.district_namer(),
                     key="whatif_district")
 row = data.fetch("staffing", district=code).iloc[0]
 progress = data.fetch("district_progress", district=code, cohort=None)

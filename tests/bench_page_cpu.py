@@ -48,6 +48,7 @@ class Viewer:
         self.widgets: dict[str, tuple[str, str]] = {}  # user key -> (widget id, string value)
         self.options: dict[str, tuple[str, list[str]]] = {}  # user key -> (widget id, options)
         self.errors: list[str] = []
+        self.deltas = 0  # elements and blocks sent by the last run
 
     async def run(self, path: str) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -60,6 +61,7 @@ class Viewer:
             state.id = widget_id
             state.string_value = value
         await self.ws.send(msg.SerializeToString())
+        self.deltas = 0
         while True:
             fwd = ForwardMsg()
             fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=600))
@@ -68,7 +70,9 @@ class Viewer:
                 self.hashes = {}
                 for page in fwd.navigation.app_pages:
                     self.hashes[page.url_pathname] = page.page_script_hash
-            elif kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
+            if kind == "delta":
+                self.deltas += 1
+            if kind == "delta" and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
                 which = element.WhichOneof("type")
                 if which == "exception":
@@ -110,8 +114,9 @@ async def _become(viewer: Viewer, role: str) -> None:
 
 
 async def _measure(base: str, pid: int, role: str | None, pages: list[str], rounds: int,
-                   runs: int) -> tuple[dict[str, list[float]], list[str]]:
-    """{page: [CPU seconds per run, one sample per round]} for one viewer of `role`."""
+                   runs: int) -> tuple[dict[str, list[float]], list[str], dict[str, int]]:
+    """{page: [CPU seconds per run, one sample per round]} for one viewer of `role`, the
+    errors seen, and {page: elements and blocks its run sends}."""
     from tests.bench_load import _cookies
     from websockets.asyncio.client import connect
     cookie = await asyncio.to_thread(_cookies, base)
@@ -125,13 +130,15 @@ async def _measure(base: str, pid: int, role: str | None, pages: list[str], roun
             await viewer.run(path)
             await viewer.run(path)
         samples: dict[str, list[float]] = {p: [] for p in pages}
+        deltas: dict[str, int] = {}
         for _ in range(rounds):
             for path in pages:
                 before = cpu_seconds(pid)
                 for _ in range(runs):
                     await viewer.run(path)
                 samples[path].append((cpu_seconds(pid) - before) / runs)
-        return samples, viewer.errors
+                deltas[path] = viewer.deltas
+        return samples, viewer.errors, deltas
 
 
 def _server_pid(base: str) -> int:
@@ -184,7 +191,7 @@ def _floor(tmp: Path, rounds: int, runs: int) -> dict[str, float]:
         try:
             base = f"http://127.0.0.1:{port}"
             server._wait_healthy(base, proc, 60, folder / "log")
-            samples, _ = asyncio.run(_measure(base, proc.pid, None, [""], rounds, runs))
+            samples, _, _ = asyncio.run(_measure(base, proc.pid, None, [""], rounds, runs))
             results[name] = statistics.median(samples[""])
         finally:
             proc.terminate()
@@ -194,15 +201,15 @@ def _floor(tmp: Path, rounds: int, runs: int) -> dict[str, float]:
 
 def measure(db_url: str, roles: list[str], pages: list[str], rounds: int, runs: int,
             log: Path) -> tuple[dict, list[str]]:
-    table: dict[tuple[str, str], float] = {}
+    table: dict[tuple[str, str], tuple[float, int]] = {}
     errors: list[str] = []
     with server.streamlit_server(db_url, log) as base:
         pid = _server_pid(base)
         for role in roles:
-            samples, errs = asyncio.run(_measure(base, pid, role, pages, rounds, runs))
+            samples, errs, deltas = asyncio.run(_measure(base, pid, role, pages, rounds, runs))
             errors += [f"{role}: {e}" for e in errs]
             for path, values in samples.items():
-                table[(path, role)] = statistics.median(values)
+                table[(path, role)] = (statistics.median(values), deltas[path])
     return table, errors
 
 
@@ -292,12 +299,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"median server CPU ms per warm page run ({a.rounds} samples of {a.runs} runs), "
           f"load average before {' '.join(f'{x:.2f}' for x in load_before)}, after {load}, "
           f"{os.cpu_count()} cores; this client used {time.process_time() - cpu_before:.0f} s CPU")
-    print(f"{'page':<18}" + "".join(f"{r:>15}" for r in roles))
+    print("(elements): the elements and blocks a run sends, entry file and sidebar included")
+    print(f"{'page':<18}" + "".join(f"{r:>20}" for r in roles))
     for path in pages:
-        print(f"{path or 'overview':<18}"
-              + "".join(f"{table[(path, r)] * 1e3:>15.0f}" for r in roles))
+        print(f"{path or 'overview':<18}" + "".join(
+            f"{table[(path, r)][0] * 1e3:>14.0f} ({table[(path, r)][1]:>3})" for r in roles))
     for name, value in floor.items():
         print(f"floor: {name:<25}{value * 1e3:>6.1f} ms")
+    if len(floor) == 2:
+        empty, hundred = floor.values()
+        print(f"floor: per element            {(hundred - empty) * 1e3 / 100:>6.2f} ms")
     for e in sorted(set(errors))[:10]:
         print(f"error: {e}")
     return 0

@@ -257,13 +257,22 @@ def alerts_section(day: date) -> None:
     if alerts.empty:
         st.info(t["alerts_none"])
         return
-    new = alerts["days_open"] == 1
-    st.caption(t["alerts_new"].format(n=int(new.sum())) + " · " + i18n.fmt_int(len(alerts)))
+
+    def summary() -> tuple[str, list[str]]:
+        """The count line and the rules' definitions, once per view."""
+        new = int((alerts["days_open"] == 1).sum())
+        rules = sorted(alerts["rule"].unique())
+        return (t["alerts_new"].format(n=new) + " · " + i18n.fmt_int(len(alerts)),
+                [f"**{i18n.label('alert_' + r)}**: {layout.definition('alert_' + r)}"
+                 for r in rules])
+
+    caption, rules = per_view.once("alerts_summary", summary, inputs=(day,))
+    st.caption(caption)
 
     def shown():
         # Fetched (and audited) above; only the making-ready is shared by the view.
         return alerts.assign(
-            status=new.map({True: t["new"], False: ""}),
+            status=(alerts["days_open"] == 1).map({True: t["new"], False: ""}),
             rule_name=i18n.labels_of(alerts["rule"], "alert_"),
             district=i18n.district_names(alerts["district_code"]),
             child_id=alerts["child_id"].fillna(""),  # a district's alert names no child
@@ -276,8 +285,8 @@ def alerts_section(day: date) -> None:
                                 "child_id": t["child"], "first_raised": t["first_raised"],
                                 "days_open": t["days_open"], "status": t["status"]})
     with st.expander(i18n.pick("The rules", "경보 규칙")):
-        for rule in sorted(set(alerts["rule"])):
-            st.markdown(f"**{i18n.label('alert_' + rule)}**: {layout.definition('alert_' + rule)}")
+        for rule in rules:
+            st.markdown(rule)
 
 
 # --- The staffing allocation ---------------------------------------------------------------------

@@ -78,6 +78,21 @@ def district_name(code: str | None) -> str:
     return _district_name(code, _districts())
 
 
+def district_namer():
+    """`district_name` as a function of the code, with the names and the language read once:
+    for a selectbox's format_func, which names every option on every run."""
+    names, language = _districts(), lang()
+
+    def name(code) -> str:
+        if code is None or code == filters.CITY:
+            return CITY_NAME[language]
+        entry = names.get(code)
+        if not entry:
+            return str(code)
+        return entry["ko"] if language == "ko" else entry["en"]
+    return name
+
+
 def district_title(code: str | None) -> str:
     """`district_name` for a Markdown-rendering call (title, subheader, caption, metric label):
     a name from an extract is shown as text, never as Markdown (access.safe_text)."""
