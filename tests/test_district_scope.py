@@ -75,7 +75,8 @@ def test_no_other_districts_child_reaches_a_district_head(monkeypatch, generated
         assert seen_own, f"{page} lists the district head's own children (so the search can fail)"
 
 
-@pytest.mark.parametrize("page", ["pages/briefing.py", "pages/district_detail.py",
+# The pages whose city view lists every district's children for the Response Team.
+@pytest.mark.parametrize("page", ["pages/briefing.py", "pages/inspections.py",
                                   "pages/data_quality.py"])
 def test_what_the_response_team_was_shown_is_not_shared_with_a_head(
         monkeypatch, generated_url, child_ids, downloads, page):
