@@ -139,12 +139,18 @@ WATCH_RUN_JS = """() => {
 }"""
 
 
+def click_and_settle(page, target, timeout_ms: float = 60_000) -> None:
+    """Click `target` and wait for the rerun it starts to finish: waiting for "settled" alone
+    passes at once when the click's rerun has not begun yet, and the old screen is read."""
+    page.evaluate(WATCH_RUN_JS)
+    target.click()
+    page.wait_for_function("() => window.__reran === true", timeout=timeout_ms, polling=20)
+    wait_settled(page, timeout_ms)
+
+
 def go_to(page, url_path: str, timeout_ms: float = 60_000) -> float:
     """Click the page's sidebar link and wait for it to settle; returns the seconds it took."""
     link = nav_link(page, url_path)
-    page.evaluate(WATCH_RUN_JS)
     start = time.perf_counter()
-    link.click()
-    page.wait_for_function("() => window.__reran === true", timeout=timeout_ms, polling=20)
-    wait_settled(page, timeout_ms)
+    click_and_settle(page, link, timeout_ms)
     return time.perf_counter() - start

@@ -70,13 +70,14 @@ def test_an_invalid_value_falls_back_with_a_note(page, app_url):
 
 def _detail_as(page, app_url, role_label):
     _open(page, app_url, "district_detail", as_of=DAY, district=GANGSEO)
-    page.locator("[data-testid=stSidebar]").get_by_text(role_label, exact=True).click()
-    server.wait_settled(page)
+    role = page.locator("[data-testid=stSidebar]").get_by_text(role_label, exact=True)
+    if not role.locator("xpath=ancestor::label").locator("input").is_checked():
+        server.click_and_settle(page, role)
     if role_label == "District head":
         page.get_by_role("combobox", name="View as: district").click()
         page.keyboard.type("Gangseo")
-        page.get_by_role("option", name=f"{GANGSEO} Gangseo-gu 강서구").click()
-        server.wait_settled(page)
+        server.click_and_settle(page, page.get_by_role("option",
+                                                       name=f"{GANGSEO} Gangseo-gu 강서구"))
     main = page.locator("[data-testid=stMain]")
     expect(main.locator("h1")).to_contain_text("Gangseo-gu")
     expect(main.locator("[data-testid=stDataFrame]").first).to_be_visible()
