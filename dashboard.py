@@ -82,16 +82,21 @@ def _url_day(first, newest):
     return parse
 
 
-def sidebar(viewer) -> None:
-    """The shared filters, drawn on every run with keys so that they survive a page change; read
-    from the URL on a session's first run and written back to it on every run."""
-    t = i18n.texts(T)
+def url_language() -> None:
+    """The filters kept from the last run and the link's language, taken before anything is
+    drawn: the login's own words (the demo's note, "View as") come before the sidebar's."""
     filters.apply_pending()
     for key in filters.URL_NAMES.values():
         filters.restore(key)
     lang = filters.take("lang", lambda raw: raw if raw in filters.LANGUAGES else {}[raw])
     if lang:
         st.session_state[filters.LANG_KEY] = lang
+
+
+def sidebar(viewer) -> None:
+    """The shared filters, drawn on every run with keys so that they survive a page change; read
+    from the URL on a session's first run and written back to it on every run."""
+    t = i18n.texts(T)
     with st.sidebar:
         _keep_valid(filters.LANG_KEY, list(filters.LANGUAGES), filters.DEFAULT_LANG)
         st.radio(t["language"], filters.LANGUAGES, key=filters.LANG_KEY, horizontal=True,
@@ -161,6 +166,7 @@ def navigation(viewer):
     return chosen
 
 
+url_language()
 viewer = login.current_viewer(data.engine())
 sidebar(viewer)
 with data.entry_file_run(), login.pause_when_unaudited():
