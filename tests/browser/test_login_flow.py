@@ -20,6 +20,7 @@ from tests.browser import server
 pytestmark = [pytest.mark.slow]
 
 HEAD_SUB, STRANGER_SUB = "subject-head-11110", "subject-stranger"
+HEAD_EMAIL = "head.11110@example.org"
 
 
 @pytest.fixture(scope="module")
@@ -27,11 +28,29 @@ def idp():
     """A local OpenID provider with two one-click users; yields its base URL."""
     from oidc_provider_mock import User, run_server_in_thread
     users = [
-        User(sub=HEAD_SUB, claims={"email": "head.11110@example.org", "email_verified": True}),
+        User(sub=HEAD_SUB, claims={"email": HEAD_EMAIL, "email_verified": True}),
         User(sub=STRANGER_SUB, claims={"email": "stranger@example.org", "email_verified": True}),
     ]
     with run_server_in_thread(port=0, user_claims=users) as provider:
         yield f"http://localhost:{provider.server_port}"
+
+
+def login_files(folder, base: str, idp: str) -> tuple:
+    """The secrets file pointing the login at the mock provider, and a role map making the
+    head's e-mail the head of Jongno-gu (11110); returns (secrets path, role map path)."""
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "{base}/oauth2callback"\n'
+        f'cookie_secret = "{os.urandom(32).hex()}"\n'
+        'client_id = "dashboard"\n'
+        'client_secret = "not-a-real-secret"\n'
+        f'server_metadata_url = "{idp}/.well-known/openid-configuration"\n',
+        encoding="utf-8")
+    roles = folder / "roles.toml"
+    roles.write_text(f'[[viewer]]\nemail = "{HEAD_EMAIL}"\nrole = "district"\n'
+                     'district = "11110"\n', encoding="utf-8")
+    return secrets, roles
 
 
 @pytest.fixture(scope="module")
@@ -43,18 +62,7 @@ def app(tmp_path_factory, idp, chromium):
     generate(engine, seed=1, scale=0.1)
     port = server.free_port()
     base = f"http://localhost:{port}"
-    secrets = folder / "secrets.toml"
-    secrets.write_text(
-        "[auth]\n"
-        f'redirect_uri = "{base}/oauth2callback"\n'
-        f'cookie_secret = "{os.urandom(32).hex()}"\n'
-        'client_id = "dashboard"\n'
-        'client_secret = "not-a-real-secret"\n'
-        f'server_metadata_url = "{idp}/.well-known/openid-configuration"\n',
-        encoding="utf-8")
-    roles = folder / "roles.toml"
-    roles.write_text('[[viewer]]\nemail = "head.11110@example.org"\nrole = "district"\n'
-                     'district = "11110"\n', encoding="utf-8")
+    secrets, roles = login_files(folder, base, idp)
     with server.streamlit_server(
             db_url, folder / "streamlit.log", port=port, host="localhost",
             env={"CASES_ROLE_MAP": str(roles)}, args=("--secrets.files", str(secrets))) as base:

@@ -16,10 +16,9 @@ from data.db import make_engine
 from data.generate import generate
 from deploy.local import NGINX, cluster, free_port
 from tests.browser import server
-from tests.browser.test_login_flow import HEAD_SUB, idp, login_as  # noqa: F401  (idp: fixture)
+from tests.browser.test_login_flow import HEAD_EMAIL, HEAD_SUB, idp, login_as, login_files  # noqa: F401  (idp: fixture)
 
 pytestmark = [pytest.mark.slow]
-HEAD_EMAIL = "head.11110@example.org"
 
 
 def get(url: str, cookie: str | None = None) -> tuple[int, dict]:
@@ -44,18 +43,7 @@ def proxied(tmp_path_factory, idp, chromium):  # noqa: F811
     generate(engine, seed=1, scale=0.1)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    secrets = folder / "secrets.toml"
-    secrets.write_text(
-        "[auth]\n"
-        f'redirect_uri = "{base}/oauth2callback"\n'
-        f'cookie_secret = "{os.urandom(32).hex()}"\n'
-        'client_id = "dashboard"\n'
-        'client_secret = "not-a-real-secret"\n'
-        f'server_metadata_url = "{idp}/.well-known/openid-configuration"\n',
-        encoding="utf-8")
-    roles = folder / "roles.toml"
-    roles.write_text(f'[[viewer]]\nemail = "{HEAD_EMAIL}"\nrole = "district"\n'
-                     'district = "11110"\n', encoding="utf-8")
+    secrets, roles = login_files(folder, base, idp)
     with cluster(db_url, 2, workdir=folder / "run", port=port, served_by=True,
                  env={"CASES_ROLE_MAP": str(roles)},
                  args=("--secrets.files", str(secrets))) as (base, backends):
