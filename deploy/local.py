@@ -44,7 +44,9 @@ def nginx_config(prefix: Path, listen: str, backends: list[str], *, served_by: b
             .replace("{{upstreams}}", upstreams).replace("{{extra}}", extra))
 
 
-def _wait(url: str, proc: subprocess.Popen, timeout: float, log: Path, ok=(200,)) -> None:
+def wait_answering(url: str, proc: subprocess.Popen, timeout: float, log: Path, ok=(200,)) -> None:
+    """Until `url` answers with a status in `ok`; an error naming the log if the process exits
+    or `timeout` seconds pass first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -62,8 +64,16 @@ def _wait(url: str, proc: subprocess.Popen, timeout: float, log: Path, ok=(200,)
     raise RuntimeError(f"{url} did not answer in {timeout:.0f} s; see {log}")
 
 
+def streamlit_command(script: str, port: int, host: str = "127.0.0.1", args: tuple = ()) -> list:
+    """`streamlit run script` on host:port, headless, telemetry off; `args` adds options."""
+    return [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
+            "--server.address", host, "--server.headless", "true",
+            "--browser.gatherUsageStats", "false", *args]
+
+
 @contextmanager
-def _process(command: list[str], log: Path, env: dict, cwd: Path = ROOT):
+def run_process(command: list[str], log: Path, env: dict, cwd: Path = ROOT):
+    """`command` running with its output in `log`; terminated (killed after 10 s) on exit."""
     with open(log, "wb") as out:
         proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -100,24 +110,22 @@ def cluster(db_url: str, processes: int = 2, *, workdir: Path | None = None,
         for i in range(processes):
             backend_port = free_port()
             log = workdir / f"streamlit-{i + 1}.log"
-            proc = stack.enter_context(_process(
-                [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-                 "--server.port", str(backend_port), "--server.address", "127.0.0.1",
-                 "--server.headless", "true", *args], log, shared))
+            proc = stack.enter_context(run_process(
+                streamlit_command("dashboard.py", backend_port, args=args), log, shared))
             backends.append((f"http://127.0.0.1:{backend_port}", proc, log))
         for url, proc, log in backends:
-            _wait(f"{url}/_stcore/health", proc, timeout, log)
+            wait_answering(f"{url}/_stcore/health", proc, timeout, log)
         port = port or free_port()
         conf = workdir / "nginx.conf"
         conf.write_text(nginx_config(workdir, f"127.0.0.1:{port}",
                                      [u.removeprefix("http://") for u, _, _ in backends],
                                      served_by=served_by), encoding="utf-8")
         log = workdir / "nginx.out"
-        nginx = stack.enter_context(_process(
+        nginx = stack.enter_context(run_process(
             [NGINX, "-p", str(workdir), "-e", str(workdir / "error.log"), "-c", str(conf),
              "-g", "daemon off;"], log, dict(os.environ)))
         base = f"http://127.0.0.1:{port}"
-        _wait(f"{base}/_stcore/health", nginx, timeout, log)
+        wait_answering(f"{base}/_stcore/health", nginx, timeout, log)
         yield base, [(u, p) for u, p, _ in backends]
 
 

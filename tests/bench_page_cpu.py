@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from deploy.local import free_port, run_process, streamlit_command, wait_answering
 from tests.bench_load import cpu_seconds
 from tests.browser import server
 
@@ -175,7 +176,6 @@ FLOOR_SCRIPTS = {
 
 def _floor(tmp: Path, rounds: int, runs: int) -> dict[str, float]:
     """Streamlit's own CPU per run: the same measure on scripts that do (almost) nothing."""
-    import subprocess
     results = {}
     for name, text in FLOOR_SCRIPTS.items():
         folder = tmp / name.replace(" ", "_")
@@ -183,19 +183,13 @@ def _floor(tmp: Path, rounds: int, runs: int) -> dict[str, float]:
         (folder / ".streamlit" / "config.toml").write_text(
             (server.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
         (folder / "app.py").write_text(text)
-        port = server.free_port()
-        with open(folder / "log", "wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)],
-                cwd=folder, stdout=log, stderr=subprocess.STDOUT)
-        try:
+        port = free_port()
+        with run_process(streamlit_command("app.py", port), folder / "log", dict(os.environ),
+                         cwd=folder) as proc:
             base = f"http://127.0.0.1:{port}"
-            server._wait_healthy(base, proc, 60, folder / "log")
+            wait_answering(f"{base}/_stcore/health", proc, 60, folder / "log")
             samples, _, _ = asyncio.run(_measure(base, proc.pid, None, [""], rounds, runs))
             results[name] = statistics.median(samples[""])
-        finally:
-            proc.terminate()
-            proc.wait(timeout=10)
     return results
 
 

@@ -4,13 +4,11 @@ Shared by the browser tests (tests/browser/) and the page-timing benchmark (test
 so that both measure the app exactly as a viewer gets it: a real server, a real browser.
 """
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+
+from deploy.local import free_port, run_process, streamlit_command, wait_answering
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -62,12 +60,6 @@ def copy_database(source: Path, path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def streamlit_server(db_url: str, log_path: Path, timeout: float = 60.0, *, port: int | None = None,
                      host: str = "127.0.0.1", env: dict | None = None, args: tuple = ()):
@@ -75,38 +67,10 @@ def streamlit_server(db_url: str, log_path: Path, timeout: float = 60.0, *, port
     URL. `env` adds environment variables, `args` command-line options (e.g. --secrets.files)."""
     port = port or free_port()
     env = {**os.environ, "CASES_DB_URL": db_url, "PYTHONUNBUFFERED": "1", **(env or {})}
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard.py",
-             "--server.port", str(port), "--server.address", host,
-             "--server.headless", "true", "--browser.gatherUsageStats", "false", *args],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            base = f"http://{host}:{port}"
-            _wait_healthy(base, proc, timeout, log_path)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def _wait_healthy(base: str, proc, timeout: float, log_path: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}; see {log_path}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"streamlit did not answer {base}/_stcore/health in {timeout:.0f} s")
+    with run_process(streamlit_command("dashboard.py", port, host, args), log_path, env) as proc:
+        base = f"http://{host}:{port}"
+        wait_answering(f"{base}/_stcore/health", proc, timeout, log_path)
+        yield base
 
 
 def launch_chromium(playwright):
