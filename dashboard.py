@@ -167,7 +167,7 @@ def navigation(viewer):
 
 
 url_language()
-viewer = login.current_viewer(data.engine())
+viewer = login.current_viewer(data.engine(), data.data_version())
 sidebar(viewer)
-with data.entry_file_run(), login.pause_when_unaudited():
+with data.entry_file_run(), filters.fixed(), login.pause_when_unaudited():
     navigation(viewer).run()

@@ -153,11 +153,15 @@ def engine() -> Engine:
     return make_engine(database_url())
 
 
-def current_viewer(db: Engine | None = None) -> Viewer:
-    """The viewer of this run; stops the run (st.stop) when there is no one to show data to."""
+def current_viewer(db: Engine | None = None, version: int | None = None) -> Viewer:
+    """The viewer of this run; stops the run (st.stop) when there is no one to show data to.
+
+    version: the database's data version as this run reads it (pages/common/data.py), which
+    every load, generate and refresh raises: the demo gate's answer is then kept in the session
+    for that version (see _demo_facts). None: the gate asks the database on every run."""
     db = db if db is not None else engine()
     section = auth_section()
-    viewer = _logged_in_viewer(db, section) if section else _demo_viewer(db)
+    viewer = _logged_in_viewer(db, section) if section else _demo_viewer(db, version)
     st.session_state[VIEWER_KEY] = viewer
     return viewer
 
@@ -448,8 +452,36 @@ def _answers(db: Engine) -> bool:
     return True
 
 
-def _demo_viewer(db: Engine) -> Viewer:
+# How long the demo gate may keep its answer for one data version (a backstop: a load, which
+# is what turns a demo database real, raises the version and so asks again at the next run).
+DEMO_GATE_SECONDS = 30
+_DEMO_GATE_KEY = "_access_demo_gate"
+
+
+def _demo_facts(db: Engine, version: int | None) -> tuple[str, dict[str, str] | None]:
+    """(database_state, the district choices or None when not needed yet) for this run.
+
+    Asked of the database on every run, these two questions were a quarter of the entry file's
+    own work on a warm run. Only the answer 'synthetic' is kept, in this session (not shared by
+    sessions), under the database URL and the data version of this run, for DEMO_GATE_SECONDS
+    at most: every other state is asked again on every run, and a load or a new dataset_info
+    (which changes the version, or makes it unreadable: 0) asks again at once."""
+    key = (db.url.render_as_string(hide_password=True), version)
+    kept = st.session_state.get(_DEMO_GATE_KEY)
+    if (version is not None and isinstance(kept, dict) and kept.get("key") == key
+            and time.monotonic() < kept["until"]):
+        return "synthetic", kept
     state = database_state(db)
+    if state == "synthetic" and version is not None:
+        kept = {"key": key, "until": time.monotonic() + DEMO_GATE_SECONDS, "districts": None}
+        st.session_state[_DEMO_GATE_KEY] = kept
+        return state, kept
+    st.session_state.pop(_DEMO_GATE_KEY, None)
+    return state, None
+
+
+def _demo_viewer(db: Engine, version: int | None = None) -> Viewer:
+    state, kept = _demo_facts(db, version)
     if state == "unreachable":
         st.title(_t("unreachable_title"))
         st.info(_t("unreachable"))
@@ -471,7 +503,12 @@ def _demo_viewer(db: Engine) -> Viewer:
                         format_func=role_label, key="demo_view_as")
         district = None
         if role == "district":
-            districts = _district_choices(db)
+            if kept is None:
+                districts = _district_choices(db)
+            else:  # asked once per kept answer (the same data version)
+                if kept["districts"] is None:
+                    kept["districts"] = _district_choices(db)
+                districts = kept["districts"]
             if not districts:
                 st.error(_t("no_districts"))
                 st.stop()

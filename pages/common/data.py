@@ -32,6 +32,7 @@ def start_run() -> None:
     times (the data version, the newest day, the programme) are read once per run. One data
     version per run also keeps every figure of a view on the same data."""
     _RUN.set({})
+    memo.start_run()
 
 
 def _once_per_run(key, read):
@@ -48,8 +49,10 @@ def db_url() -> str:
 
 
 def engine():
-    """One engine per database URL for the whole process."""
-    return queries.cache.engine(db_url())
+    """One engine per database URL for the whole process (looked up once per run: each call
+    through st.cache_resource hashes its argument)."""
+    url = db_url()
+    return _once_per_run(("engine", url), lambda: queries.cache.engine(url))
 
 
 _IN_ENTRY_FILE: ContextVar[bool] = ContextVar("in_entry_file", default=False)
@@ -87,7 +90,7 @@ def through_entry_file() -> None:
 def viewer() -> Viewer:
     """The viewer of this run, as dashboard.py established it (access.login decides)."""
     through_entry_file()
-    return login.viewer()
+    return _once_per_run("viewer", login.viewer)
 
 
 def _page() -> str:
@@ -97,12 +100,21 @@ def _page() -> str:
 def default_as_of() -> date | None:
     """The newest day in the data (latest visit, referral or report); None when there is none."""
     try:
-        value = _once_per_run("default_as_of", lambda: queries.cache.default_as_of(db_url()))
+        value = _once_per_run("default_as_of", _default_as_of)
     except Exception:  # an unreachable database is shown as "no data", never as a traceback
         return None
     if value is None or pd.isna(value):
         return None
     return pd.Timestamp(value).date()
+
+
+def _default_as_of():
+    # Kept in the process memo under the data version (not st.cache_data, which hashes its
+    # arguments and unpickles a copy on every call); an exception is not kept.
+    url = db_url()
+    version = data_version()
+    return memo.store("default_as_of", ttl=RESULT_SECONDS, max_entries=100).get(
+        (url, version), lambda: queries.cache.default_as_of(url))
 
 
 def has_data() -> bool:

@@ -8,6 +8,8 @@ plus a page's own choices through `url_choice`): read on a session's first run, 
 run, so a copied link opens the same view. The viewer's role and district never come from the
 URL (access/login.py decides them); a value that is not valid is ignored with a short note.
 """
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 
@@ -39,13 +41,39 @@ class Filters:
     lang: str               # "en" or "ko"
 
 
+# The filters of this page run, read once after the sidebar drew them (see `fixed`).
+_FIXED: ContextVar["Filters | None"] = ContextVar("fixed_filters", default=None)
+
+
 def lang() -> str:
+    fixed = _FIXED.get()
+    if fixed is not None:
+        return fixed.lang
     value = st.session_state.get(LANG_KEY, DEFAULT_LANG)
     return value if value in LANGUAGES else DEFAULT_LANG
 
 
+@contextmanager
+def fixed():
+    """dashboard.py runs the page inside this, after the sidebar has drawn the filters' widgets:
+    from then on no code of the run changes them (a page asks for another district for the next
+    run, `request_district`), so they are read once. A page asks for the language and the
+    filters a hundred times per run, and each read of st.session_state goes through Streamlit's
+    locks and widget bookkeeping (a few milliseconds per run in all). Callbacks and downloads,
+    which run outside the page, read the session as before."""
+    token = _FIXED.set(None)
+    _FIXED.set(current())
+    try:
+        yield
+    finally:
+        _FIXED.reset(token)
+
+
 def current() -> Filters:
     """The filters as the viewer set them; defaults when a widget has not been drawn yet."""
+    fixed_now = _FIXED.get()
+    if fixed_now is not None:
+        return fixed_now
     as_of = st.session_state.get(AS_OF_KEY)
     if not isinstance(as_of, date):
         from pages.common import data  # late: data reads the filters too

@@ -14,6 +14,7 @@ empties them with every other cache.
 import threading
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 
 import streamlit as st
 
@@ -44,6 +45,9 @@ class Store:
 
 
 _STORES_LOCK = threading.Lock()
+# The stores' dict as this run found it (start_run): a page asks for a store dozens of times per
+# run, and each call through st.cache_resource hashes its arguments.
+_RUN_STORES: ContextVar[dict | None] = ContextVar("memo_stores", default=None)
 
 
 @st.cache_resource(show_spinner=False)
@@ -51,9 +55,17 @@ def _stores() -> dict:
     return {}
 
 
+def start_run() -> None:
+    """Called first on every run (pages/common/data.start_run): a clear of Streamlit's caches
+    between runs is seen at the next run."""
+    _RUN_STORES.set(_stores())
+
+
 def store(name: str, *, ttl: float, max_entries: int) -> Store:
     """The process's store called `name` (made on first use with this ttl and size)."""
-    stores = _stores()
+    stores = _RUN_STORES.get()
+    if stores is None:  # outside a run (a download's click, tests)
+        stores = _stores()
     found = stores.get(name)
     if found is None:
         with _STORES_LOCK:
