@@ -93,6 +93,16 @@ def rebuilt_aside(conn: Connection, fresh_extract: bool = False):
     yield
     conn.exec_driver_sql(f"set local search_path = {saved_path}")
     conn.exec_driver_sql("set local client_min_messages = notice")
+    # `like` copies no primary key (only `including indexes` would, with every secondary index
+    # under other names than the refresh drops and builds): each derived table's key is built
+    # here, once over the finished rows. Without it child_status had no key after a load, and a
+    # look-up of one child read the whole table.
+    for name in derived_tables():
+        key = metadata.tables[name].primary_key
+        if key.columns:
+            conn.exec_driver_sql(
+                f"alter table {q(aside)}.{q(name)} add constraint {q(key.name or name + '_pkey')}"
+                f" primary key ({', '.join(q(c.name) for c in key.columns)})")
     _swap(conn, aside, new)
     for table, grantee, privilege in grants:
         if table in new:

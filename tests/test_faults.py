@@ -504,6 +504,11 @@ def test_postgresql_rebuilds_derived_tables_aside_with_their_indexes_and_grants(
         assert schemas == 0 and granted == 1
         indexes = {i["name"] for i in inspect(engine).get_indexes("child_status")}
         assert indexes == {i.name for i in metadata.tables["child_status"].indexes}
+        # Their primary keys too (a copy made with `like` had none: a child looked up by id
+        # read the whole table).
+        for name in derived_tables():
+            key = [c.name for c in metadata.tables[name].primary_key.columns]
+            assert inspect(engine).get_pk_constraint(name)["constrained_columns"] == key, name
         with engine.begin() as conn:       # the same rows as a rebuild in place
             refresh_child_status(conn)
         with engine.connect() as conn:
