@@ -225,8 +225,8 @@ def officials_below_target(rows, districts, as_of):
     return out
 
 
-def child_rules(children: pd.DataFrame) -> pd.DataFrame:
-    """One row per child alert, as columns (tens of thousands of rows at scale 30)."""
+def child_rules(children: pd.DataFrame) -> dict:
+    """One child alert per row, as numpy columns (tens of thousands of rows at scale 30)."""
     high = children["first_high_risk_on"].notna().to_numpy()
     raised = np.where(
         high,
@@ -235,10 +235,57 @@ def child_rules(children: pd.DataFrame) -> pd.DataFrame:
         (_dates(children["last_visit_on"])
          + pd.Timedelta(days=UNREACHABLE_NO_VISIT.threshold)).to_numpy())
     rule = np.where(high, HIGH_RISK_NO_REFERRAL.name, UNREACHABLE_NO_VISIT.name)
-    return pd.DataFrame({"rule": rule.astype(object),
-                         "district_code": children["district_code"].to_numpy(dtype=object),
-                         "child_id": children["child_id"].to_numpy(dtype=object),
-                         "first_raised": raised})
+    return {"rule": rule.astype(object),
+            "district_code": children["district_code"].to_numpy(dtype=object),
+            "child_id": children["child_id"].to_numpy(dtype=object),
+            "first_raised": raised.astype("datetime64[ns]")}
+
+
+def _table(district_rows: list, child_rows: dict, as_of: dt.date,
+           district: str | None) -> pd.DataFrame:
+    """The alerts as one frame, in RULES' order, then by district and child (district alerts,
+    without a child, first). Built column by column with numpy: concatenating two frames of
+    mixed kinds and sorting the result with pandas cost 1.4 s for 81,000 alerts at scale 30."""
+    n = len(district_rows)
+    columns = {
+        "rule": np.concatenate([np.array([r[0] for r in district_rows] + [None],
+                                         dtype=object)[:n], child_rows["rule"]]),
+        "district_code": np.concatenate([np.array([r[1] for r in district_rows] + [None],
+                                                  dtype=object)[:n],
+                                         child_rows["district_code"]]),
+        "child_id": np.concatenate([np.full(n, None, dtype=object), child_rows["child_id"]]),
+        "first_raised": np.concatenate([
+            np.array([pd.Timestamp(r[3]).to_datetime64() for r in district_rows],
+                     dtype="datetime64[ns]").reshape(n), child_rows["first_raised"]]),
+    }
+    if district is not None:
+        keep = columns["district_code"] == district
+        columns = {c: v[keep] for c, v in columns.items()}
+    order = {r.name: i for i, r in enumerate(RULES)}
+    rule_order = np.array([order[r] for r in columns["rule"]] + [0], dtype=np.int64)[:-1]
+    # Codes that sort as the values do: numpy's fixed-width text compares code points, as
+    # Python does (ids and codes are ASCII). A district alert has no child: "" sorts first, as
+    # the missing child did, and no rule has both kinds of rows.
+    districts, district_codes = np.unique(columns["district_code"].astype(str),
+                                          return_inverse=True)
+    child_ids = np.where(pd.isna(columns["child_id"]), "", columns["child_id"]).astype(str)
+    _, child_codes = np.unique(child_ids, return_inverse=True)
+    rows = np.lexsort((child_codes, district_codes, rule_order))
+    columns = {c: v[rows] for c, v in columns.items()}
+    first_raised = columns["first_raised"]
+    days_open = ((np.datetime64(as_of, "D") - first_raised.astype("datetime64[D]"))
+                 .astype(np.int64) + 1)
+    # Text columns made from their few distinct values (building pandas' string array from
+    # 81,000 objects cost a third of a second per column).
+    rule_names = [r.name for r in RULES]
+    return pd.DataFrame({
+        # Rule and district as text columns (pandas' string dtype), as they always were.
+        "rule": pd.array(rule_names, dtype="str").take(rule_order[rows]),
+        "district_code": pd.array(districts.tolist(), dtype="str").take(district_codes[rows]),
+        "child_id": pd.Series(columns["child_id"], dtype=object),
+        "first_raised": first_raised,
+        "days_open": days_open,
+    }, index=pd.RangeIndex(len(rows)))[list(COLUMNS)]
 
 
 def alerts(engine: Engine, *, as_of: dt.date, district: str | None = None,
@@ -270,19 +317,4 @@ def alerts(engine: Engine, *, as_of: dt.date, district: str | None = None,
     rows = (pace_below_half(listed, seen, districts, days, start, deadline)
             + stale_data(visit_days, listed, seen, districts, days, start)
             + officials_below_target(officials, districts, as_of))
-    district_rows = pd.DataFrame(rows, columns=["rule", "district_code", "child_id",
-                                                "first_raised"], dtype=object)
-    child_rows = child_rules(children)
-    df = pd.concat([frame for frame in (district_rows, child_rows) if len(frame)]
-                   or [district_rows], ignore_index=True)
-    # Rule and district as text columns (pandas' string dtype), as they always were.
-    df = df.astype({"rule": "str", "district_code": "str"})
-    df["first_raised"] = pd.to_datetime(df["first_raised"]).astype("datetime64[ns]")
-    df["days_open"] = ((pd.Timestamp(as_of) - df["first_raised"]).dt.days + 1).astype("int64")
-    if district is not None:
-        df = df[df["district_code"] == district]
-    order = {r.name: i for i, r in enumerate(RULES)}
-    df = df.assign(_o=df["rule"].map(order)).sort_values(
-        ["_o", "district_code", "child_id"], na_position="first").drop(columns="_o")
-    df["child_id"] = df["child_id"].astype(object).where(df["child_id"].notna(), None)
-    return df[list(COLUMNS)].reset_index(drop=True)
+    return _table(rows, child_rules(children), as_of, district)
