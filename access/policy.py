@@ -176,6 +176,12 @@ RULES: dict[str, QueryRules] = {
         columns=("child_id", "district_code", "cohort", "finding", "date"),
         child_level=True,
     ),
+    # The true count of the attention list a page shows the first rows of: as sensitive as the
+    # list (it is read with it, scoped in SQL to a head's district, refused to the city role).
+    "attention_counts": QueryRules(
+        columns=("district_code", "cohort", "reason", "children"),
+        child_level=True,
+    ),
     "data_quality_counts": QueryRules(
         columns=("district_code", "finding", "findings", "children", "cohort"),
         counts=("findings", "children"),

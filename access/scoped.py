@@ -57,17 +57,22 @@ def _runner(run: Callable | None) -> Callable:
 
 
 def figure(engine, name: str, scope: Scope, *, as_of: date, district: str | None = None,
-           cohort: str | None = None, run: Callable | None = None) -> pd.DataFrame:
+           cohort: str | None = None, run: Callable | None = None,
+           limit: int | None = None) -> pd.DataFrame:
     """What `scope` may see of query `name` on day `as_of`, for `district` (None: every district)
     and `cohort` (None: both). PermissionError when the scope may not see it (child-level rows
-    for the city role; another district's day-by-day series for a head)."""
+    for the city role; another district's day-by-day series for a head). limit: a child list's
+    first rows only, in its declared order (queries.run)."""
     run = _runner(run)
     viewer = viewer_of(scope)
     columns = queries.columns(name)
     if name in queries.CHILD_LEVEL:
         # Scoped in SQL: a head's query never reads another district's children.
         sql_district = viewer.child_rows_scope(district)
-        df = run(name, engine, as_of=as_of, district=sql_district, cohort=cohort)
+        if limit is None:
+            df = run(name, engine, as_of=as_of, district=sql_district, cohort=cohort)
+        else:
+            df = run(name, engine, as_of=as_of, district=sql_district, cohort=cohort, limit=limit)
         return policy.apply(name, df, viewer, district_code=sql_district)
     if "district_code" in columns:
         # The whole city, and all cohorts when the result has a cohort column: the policy picks

@@ -111,17 +111,36 @@ with st.expander(t["by_district"], expanded=True):
                  column_labels={"district": t["district"]})
 
 st.subheader(t["attention"])
+
+
+def _ready(rows: pd.DataFrame, names: tuple) -> pd.DataFrame:
+    """The attention rows as shown, in the order of action (the query's declared order:
+    severity, then the longest waiting). Plain pandas on names taken in the run (`names`), so
+    that the download can make the whole list ready off the script thread."""
+    districts, reason_names, cohort_names = names
+    ordered = rows.sort_values(["severity", "since", "child_id", "reason"], ignore_index=True)
+    return ordered.assign(
+        days_waited=(pd.Timestamp(day) - pd.to_datetime(ordered["since"])).dt.days,
+        district=ordered["district_code"].map(districts),
+        reason_name=ordered["reason"].map(reason_names),
+        cohort_name=ordered["cohort"].map(cohort_names),
+    )[["child_id", "reason_name", "cohort_name", "district", "days_waited", "since",
+       "attempts", "last_visit_on"]]
+
+
 try:
-    attention = data.fetch("attention_detail", as_of=day)
+    # The true count of the list by reason and cohort; the list itself is read below up to the
+    # rows the page shows (the whole list is the download, read when clicked).
+    counted = data.fetch("attention_counts", as_of=day)
 except PermissionError:
     layout.not_for_role()
 else:
-    if attention.empty:
+    if counted.empty:
         st.info(t["none_waiting"])
     else:
-        # Counted once per view (the list was fetched, and its viewing audited, above).
         counts, present = per_view.once("briefing_attention_counts", lambda: (
-            dict(attention.groupby("reason").size()), set(attention["cohort"].unique())))
+            {r: int(n) for r, n in counted.groupby("reason")["children"].sum().items()},
+            set(counted["cohort"].unique())))
         cols = st.columns(max(len(counts), 1))
         for col, (reason, n) in zip(cols, counts.items()):
             col.metric(i18n.value_name("reason", reason), i18n.fmt_int(n),
@@ -136,32 +155,39 @@ else:
                                      default=cohorts, format_func=i18n.cohort_name,
                                      key="briefing_cohorts")
         chosen = (tuple(chosen_reasons), tuple(chosen_cohorts))
+        n_shown = int(counted.loc[counted["reason"].isin(chosen_reasons)
+                                  & counted["cohort"].isin(chosen_cohorts), "children"].sum())
+        names = per_view.once("briefing_names", lambda: (
+            dict(zip(data.district_codes(), i18n.district_names(pd.Series(data.district_codes())))),
+            {r: i18n.value_name("reason", r) for r in REASONS},
+            {c: i18n.cohort_name(c) for c in filters.COHORTS}))
 
-        def shown():
-            # The order of action: severity (from the query), then the longest waiting.
-            ordered = attention[attention["reason"].isin(chosen_reasons)
-                                & attention["cohort"].isin(chosen_cohorts)].sort_values(
-                ["severity", "since", "child_id"], ignore_index=True)
-            return ordered.assign(
-                days_waited=(pd.Timestamp(day) - pd.to_datetime(ordered["since"])).dt.days,
-                district=i18n.district_names(ordered["district_code"]),
-                reason_name=i18n.value_names("reason", ordered["reason"]),
-                cohort_name=i18n.cohort_names(ordered["cohort"]),
-            )[["child_id", "reason_name", "cohort_name", "district", "days_waited", "since",
-               "attempts", "last_visit_on"]]
+        def of_choice(rows):
+            return rows[rows["reason"].isin(chosen_reasons) & rows["cohort"].isin(chosen_cohorts)]
 
-        # The list was fetched (and its viewing audited) above; only its making-ready is shared.
-        layout.table(shown, key="briefing_attention", filename=f"attention_list_{day}.csv",
-                     inputs=chosen,
+        if set(chosen_reasons) == set(reasons) and len(chosen_cohorts) in (1, len(cohorts)):
+            # Every reason, one cohort or all: the choice is the query's own cohort filter, so
+            # the database sorts and cuts the chosen list.
+            cohort = chosen_cohorts[0] if len(chosen_cohorts) == 1 else data.FILTER
+            first = data.fetch("attention_detail", as_of=day, cohort=cohort,
+                               limit=layout.MAX_ROWS)
+            whole = data.whole_list("attention_detail", as_of=day, cohort=cohort)
+        else:
+            # One reason, or no cohort: the query has no reason filter, so the whole list (kept
+            # for the view) is filtered here; its first rows are then the same.
+            listed = data.fetch("attention_detail", as_of=day)
+            first = of_choice(listed)
+            whole = data.whole_list("attention_detail", as_of=day)
+        layout.table(lambda: _ready(of_choice(first), names).head(layout.MAX_ROWS),
+                     key="briefing_attention", filename=f"attention_list_{day}.csv",
+                     inputs=chosen, total=n_shown,
+                     download=lambda: _ready(of_choice(whole()), names),
                      column_labels={"child_id": t["child"], "district": t["district"],
                                     "cohort_name": t["cohort"], "reason_name": t["reason"],
                                     "attempts": t["attempts"],
                                     "last_visit_on": t["last_visit_on"]})
-        n_shown = per_view.once("briefing_attention_shown", lambda: int(
-            (attention["reason"].isin(chosen_reasons)
-             & attention["cohort"].isin(chosen_cohorts)).sum()), inputs=chosen)
         st.caption(t["shown"].format(n=i18n.fmt_int(n_shown),
-                                     total=i18n.fmt_int(len(attention))) + " · "
+                                     total=i18n.fmt_int(sum(counts.values()))) + " · "
                    + t["attention_note"].format(d=i18n.fmt_date(day)))
 
 forecast_view.alerts_section(day)

@@ -179,29 +179,42 @@ if not staffing.empty:
         col.metric(i18n.label(key), shown, help=layout.definition(key))
 
 st.subheader(t["attention"].format(d=name))
+
+
+def _ready(rows: pd.DataFrame, names: tuple) -> pd.DataFrame:
+    """The list as shown, the longest waiting first (the query's declared order). Plain pandas
+    on names taken in the run, so that the download can make the whole list ready off the
+    script thread."""
+    cohort_names, reason_names = names
+    ordered = rows.sort_values(["since", "child_id", "reason"], ignore_index=True)
+    return ordered.assign(
+        days_waited=(pd.Timestamp(f.as_of) - pd.to_datetime(ordered["since"])).dt.days,
+        cohort_name=ordered["cohort"].map(cohort_names),
+        reason_name=ordered["reason"].map(reason_names),
+        since=pd.to_datetime(ordered["since"]).dt.date,
+    )[["child_id", "cohort_name", "reason_name", "since", "days_waited"]]
+
+
 try:
     # A district head's child-level rows are always their own district's: asking for another
     # district's list would silently show theirs, so say plainly that it is not available.
     if data.viewer().child_rows_scope(code) != code:
         data.refuse("attention_list", district=code)  # audited as refused
-    attention = data.fetch("attention_list", district=code)
+    # The list's true count, then only the rows the page shows, sorted and cut by the
+    # database; the whole list is the download, read when clicked.
+    attention = data.fetch("attention_list", district=code, limit=layout.MAX_ROWS)
+    total = int(data.fetch("attention_counts", district=code)["children"].sum())
 except PermissionError:
     layout.not_for_role()
 else:
     if attention.empty:
         st.info(t["none_waiting"])
     else:
-        def shown():
-            # Fetched (and audited) above; only the making-ready is shared by the view.
-            return attention.assign(
-                days_waited=(pd.Timestamp(f.as_of) - pd.to_datetime(attention["since"])).dt.days,
-                cohort_name=i18n.cohort_names(attention["cohort"]),
-                reason_name=i18n.value_names("reason", attention["reason"]),
-                since=pd.to_datetime(attention["since"]).dt.date,
-            ).sort_values(["days_waited", "child_id"], ascending=[False, True])[
-                ["child_id", "cohort_name", "reason_name", "since", "days_waited"]]
-
-        layout.table(shown, key="detail_attention", inputs=(code,),
+        names = ({c: i18n.cohort_name(c) for c in filters.COHORTS},
+                 {r: i18n.value_name("reason", r) for r in ("unreachable", "high_risk_no_referral")})
+        whole = data.whole_list("attention_list", district=code)
+        layout.table(lambda: _ready(attention, names), key="detail_attention", inputs=(code,),
+                     total=total, download=lambda: _ready(whole(), names),
                      filename=f"attention_list_{code}_{f.as_of}.csv",
                      column_labels={"child_id": t["child"], "cohort_name": t["cohort"],
                                     "reason_name": t["reason"]})

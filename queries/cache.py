@@ -27,8 +27,9 @@ def engine(db_url: str):
 
 @st.cache_data(ttl=300, show_spinner=False)
 def _fetch(name: str, as_of: dt.date, district: str | None, cohort: str | None,
-           db_url: str, version: int) -> pd.DataFrame:
-    return queries.run(name, engine(db_url), as_of=as_of, district=district, cohort=cohort)
+           db_url: str, version: int, limit: int | None = None) -> pd.DataFrame:
+    return queries.run(name, engine(db_url), as_of=as_of, district=district, cohort=cohort,
+                       limit=limit)
 
 
 def fetch(name: str, *, as_of: dt.date, district: str | None = None, cohort: str | None = None,
@@ -43,8 +44,8 @@ def fetch(name: str, *, as_of: dt.date, district: str | None = None, cohort: str
 def runner(db_url: str, version: int):
     """A function that behaves as queries.run (the engine argument is ignored) and reads
     through this cache: what access.scoped's `run=` takes."""
-    def run(name, _engine=None, *, as_of, district=None, cohort=None):
-        return _fetch(name, as_of, district, cohort, db_url, version)
+    def run(name, _engine=None, *, as_of, district=None, cohort=None, limit=None):
+        return _fetch(name, as_of, district, cohort, db_url, version, limit)
     return run
 
 

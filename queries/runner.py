@@ -28,7 +28,9 @@ COHORTS = ("repeat_report", "neglect_risk")
 KINDS = ("text", "count", "integer", "rate", "number", "date")
 
 # Queries whose rows are about single children: a district head may see only their own district's.
-CHILD_LEVEL = frozenset({"attention_list", "attention_detail", "data_quality_findings"})
+# attention_counts: counts of a child list, asked for with it and scoped as it is.
+CHILD_LEVEL = frozenset({"attention_list", "attention_detail", "attention_counts",
+                         "data_quality_findings"})
 
 _COLUMN_LINE = re.compile(r"--\s{2,}(\w+)\s+(" + "|".join(KINDS) + r")\b")
 _DATE_PARAMS = {

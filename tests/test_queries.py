@@ -91,7 +91,8 @@ def test_contract_columns_are_the_spec_columns():
     for name, cols in CONTRACT.items():
         assert queries.columns(name) == [c.strip() for c in cols.split(",")]
     assert set(CONTRACT) <= set(queries.names())
-    assert queries.CHILD_LEVEL == {"attention_list", "attention_detail", "data_quality_findings"}
+    assert queries.CHILD_LEVEL == {"attention_list", "attention_detail", "attention_counts",
+                                 "data_quality_findings"}
 
 
 @pytest.mark.parametrize("name", queries.names())

@@ -237,11 +237,11 @@ def _kept(store: str, max_entries: int, key: tuple, build) -> pd.DataFrame:
 
 
 def _figure(name: str, as_of: date, district, cohort, scope_key: tuple, version: int,
-            url: str) -> pd.DataFrame:
-    return _kept("figure", 2000, (name, as_of, district, cohort, scope_key, version, url),
+            url: str, limit: int | None = None) -> pd.DataFrame:
+    return _kept("figure", 2000, (name, as_of, district, cohort, scope_key, version, url, limit),
                  lambda: scoped.figure(queries.cache.engine(url), name, scope_key, as_of=as_of,
                                        district=district, cohort=cohort,
-                                       run=queries.cache.runner(url, version)))
+                                       run=queries.cache.runner(url, version), limit=limit))
 
 
 def _sharing(name: str, as_of: date, cohort, scope_key: tuple, version: int,
@@ -259,12 +259,15 @@ def _comparison(as_of: date, cohort, scope_key: tuple, version: int, url: str) -
                                                     run=queries.cache.runner(url, version)))
 
 
-def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:
+def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = None,
+          limit: int | None = None) -> pd.DataFrame:
     """Run query `name` with the shared filters unless told otherwise, as the viewer may see it.
 
     district / cohort: "filter" (default) takes the shared filter; None means all; a value is used
-    as is. Raises PermissionError when the viewer's role may not see this result (child-level
-    rows for the city role; one other district's city_progress_daily for a district head).
+    as is. limit: a child list's first rows only, sorted and cut by the database in the query's
+    declared order (the whole list is the download, `whole_list`). Raises PermissionError when
+    the viewer's role may not see this result (child-level rows for the city role; one other
+    district's city_progress_daily for a district head).
     """
     district, cohort, as_of = _resolve(district, cohort, as_of)
     v = viewer()
@@ -276,13 +279,28 @@ def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = Non
             audit.record_once(engine(), v, _page(), "refused", audit.detail_json(query=name),
                               memory=st.session_state)
             raise
-        df = _figure(name, as_of, sql_district, cohort, key, data_version(), db_url())
+        df = _figure(name, as_of, sql_district, cohort, key, data_version(), db_url(), limit)
         audit.record_once(engine(), v, _page(), "child_list",
                           audit.detail_json(query=name, as_of=as_of, cohort=cohort,
                                             district=sql_district),
                           rows=len(df), memory=st.session_state)
         return df
+    if limit is not None:
+        raise TypeError(f"{name} is not a child list: it has no first rows")
     return _figure(name, as_of, district, cohort, key, data_version(), db_url())
+
+
+def whole_list(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = None):
+    """A function that reads the whole child list `name` as this run's viewer may see it, for
+    a download built when clicked (access.audit.on_send audits it then). Everything it needs is
+    taken now (scope, the SQL's district, data version, database): it touches no session state,
+    so it can run off the script thread. Call it after fetch() of the same list (which refuses
+    and audits a viewer who may not see it)."""
+    district, cohort, as_of = _resolve(district, cohort, as_of)
+    v = viewer()
+    sql_district = v.child_rows_scope(district)
+    key, version, url = scoped.scope_of(v), data_version(), db_url()
+    return lambda: _figure(name, as_of, sql_district, cohort, key, version, url)
 
 
 def comparison(*, cohort=FILTER, as_of: date | None = None) -> pd.DataFrame:

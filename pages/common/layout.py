@@ -172,7 +172,7 @@ class _Table:
 
 
 def table(df, *, key: str, filename: str, column_labels: dict | None = None,
-          inputs: tuple = ()) -> None:
+          inputs: tuple = (), total: int | None = None, download=None) -> None:
     """A table and a button to download it as CSV (the download is written to the audit log).
 
     df: a DataFrame, or a function that makes one from results already fetched: that is made
@@ -181,6 +181,9 @@ def table(df, *, key: str, filename: str, column_labels: dict | None = None,
     function: data.fetch audits each viewer's request of one, which must happen on every run.
     column_labels: {column: label}; columns without one are labelled from definitions when known.
     The CSV keeps the column names and raw values, so analysts can reuse it.
+    total, download: for a child list read only up to its first rows (data.fetch(limit=...)):
+    the whole list's true count, and a function that builds the whole table when the download
+    is clicked (it must not touch session state: data.whole_list).
     """
     import copy
     from pages.common import per_view
@@ -196,13 +199,15 @@ def table(df, *, key: str, filename: str, column_labels: dict | None = None,
         return
     st.dataframe(ready.arrow, hide_index=True, key=f"{key}_table", width="stretch",
                  column_config=copy.deepcopy(ready.config))  # Streamlit may add to it
-    if ready.rows > MAX_ROWS:
-        st.caption(text("first_rows").format(shown=i18n.fmt_int(MAX_ROWS),
-                                              total=i18n.fmt_int(ready.rows)))
+    rows = ready.rows if total is None else total
+    shown = min(ready.rows, MAX_ROWS)
+    if rows > shown:
+        st.caption(text("first_rows").format(shown=i18n.fmt_int(shown), total=i18n.fmt_int(rows)))
     full = ready.full
+    build = (lambda: data.visible(download())) if download is not None else (lambda: full)
     st.download_button(
         # Built, encoded and audited when clicked (access.audit.on_send), not on every run.
-        text("download"), _on_send(filename, lambda: full), file_name=filename,
+        text("download"), _on_send(filename, build), file_name=filename,
         mime="text/csv", key=f"{key}_download",
     )
     if ready.suppressed:
