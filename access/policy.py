@@ -178,6 +178,10 @@ RULES: dict[str, QueryRules] = {
     ),
     # The true count of the attention list a page shows the first rows of: as sensitive as the
     # list (it is read with it, scoped in SQL to a head's district, refused to the city role).
+    "data_quality_findings_first": QueryRules(
+        columns=("child_id", "district_code", "cohort", "finding", "date"),
+        child_level=True,
+    ),
     "attention_counts": QueryRules(
         columns=("district_code", "cohort", "reason", "children"),
         child_level=True,

@@ -1,5 +1,6 @@
 """Data quality and definitions: how fresh the data is, which rows need checking, and what every
 figure of the dashboard means."""
+import pandas as pd
 import streamlit as st
 
 from pages.common import data, definitions, filters, i18n, layout, per_view
@@ -76,24 +77,46 @@ else:
         key="dq_counts", filename="data_quality_counts.csv", column_labels=t)
 
     st.subheader(t["list_head"])
+
+    def ready(rows, names):
+        """One kind's rows as shown, by district code, date and child (the order in which the
+        query cuts each kind's first rows). Plain pandas on names taken in the run, so that the
+        download can make the whole list ready off the script thread."""
+        districts, cohorts, kinds_named = names
+        ordered = rows.sort_values(["district_code", "date", "child_id"], ignore_index=True)
+        return ordered.assign(district_name=ordered["district_code"].map(districts),
+                              cohort_name=ordered["cohort"].map(cohorts),
+                              finding_name=ordered["finding"].map(kinds_named))[
+            ["child_id", "district_name", "cohort_name", "finding_name", "date"]]
+
     try:
-        findings = data.fetch("data_quality_findings")
+        # Each kind's first rows only, cut by the database; the whole list is the download.
+        first = data.fetch("data_quality_findings_first")
     except PermissionError:
         layout.not_for_role()
     else:
-        kinds = sorted(findings["finding"].unique())
+        kinds = sorted(first["finding"].unique())
         if kinds:
             kind = st.selectbox(t["finding"], kinds,
                                 format_func=lambda k: i18n.value_name("finding", k),
                                 key="dq_finding_kind")
-            of_kind = findings[findings["finding"] == kind]
-            st.caption(t["list_total"].format(n=i18n.fmt_int(len(of_kind))))
-            # Fetched (and audited) above; only the making-ready is shared by the view.
+            # The kind's true count, of the rows this viewer's list holds (a head's own district).
+            own = data.viewer().child_rows_scope(f.district)
+            of_own = data.fetch("data_quality_counts", district=own)
+            total = int(of_own.loc[of_own["finding"] == kind, "findings"].sum())
+            st.caption(t["list_total"].format(n=i18n.fmt_int(total)))
+            names = per_view.once("dq_names", lambda: (
+                dict(zip(data.district_codes(),
+                         i18n.district_names(pd.Series(data.district_codes())))),
+                {c: i18n.cohort_name(c) for c in filters.COHORTS},
+                {k: i18n.value_name("finding", k) for k in kinds}))
+            whole = data.whole_list("data_quality_findings")
             layout.table(
-                lambda: i18n.with_names(of_kind).sort_values(["district_name", "date"])[
-                    ["child_id", "district_name", "cohort_name", "finding_name", "date"]],
+                lambda: ready(first[first["finding"] == kind], names),
                 key="dq_findings_list", filename=f"data_quality_{kind}.csv", column_labels=t,
-                inputs=(kind,))
+                inputs=(kind,), total=total,
+                download=lambda kind=kind, whole=whole, names=names: ready(
+                    (rows := whole())[rows["finding"] == kind], names))
         else:
             st.info(layout.text("empty"))
 

@@ -28,9 +28,10 @@ COHORTS = ("repeat_report", "neglect_risk")
 KINDS = ("text", "count", "integer", "rate", "number", "date")
 
 # Queries whose rows are about single children: a district head may see only their own district's.
-# attention_counts: counts of a child list, asked for with it and scoped as it is.
+# attention_counts: counts of a child list, asked for with it and scoped as it is;
+# data_quality_findings_first: the first rows of each kind of finding.
 CHILD_LEVEL = frozenset({"attention_list", "attention_detail", "attention_counts",
-                         "data_quality_findings"})
+                         "data_quality_findings", "data_quality_findings_first"})
 
 _COLUMN_LINE = re.compile(r"--\s{2,}(\w+)\s+(" + "|".join(KINDS) + r")\b")
 _DATE_PARAMS = {

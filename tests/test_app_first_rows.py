@@ -147,3 +147,43 @@ def test_district_detail_reads_only_a_heads_first_rows(monkeypatch, generated_ur
     # the download, built when clicked, has the whole list, in the same order
     csv = pd.read_csv(io.BytesIO(downloads[f"attention_list_11440_{day}.csv"]()))
     assert csv["child_id"].tolist() == order["child_id"].tolist()
+
+
+@pytest.mark.parametrize("role", ["response_team", "district"])
+def test_data_quality_reads_each_kinds_first_rows_with_its_count(
+        monkeypatch, generated_url, few_rows, list_reads, role):
+    downloads = {}
+    original = st.download_button
+
+    def recording(label, data, *args, file_name=None, **kwargs):
+        downloads[file_name] = data
+        return original(label, data, *args, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    city, _ = _whole(generated_url, "data_quality_findings")
+    # a head of the district with the most rows of one kind (more than a table shows here)
+    district = (city.groupby(["district_code", "finding"]).size().idxmax()[0]
+                if role == "district" else None)
+    whole, _ = _whole(generated_url, "data_quality_findings", district=district)
+    names, _ = _whole(generated_url, "districts")
+    kind = whole["finding"].value_counts().index[0]  # the kind with the most rows
+    of_kind = whole[whole["finding"] == kind].sort_values(["district_code", "date", "child_id"],
+                                                          ignore_index=True)
+    list_reads.clear()  # the test's own reads above
+    at = app_test(monkeypatch, generated_url, page="pages/data_quality.py", role=role,
+                  district=district, dq_finding_kind=kind)
+    at.run()
+    no_exception(at)
+    shown = _table(at, "Child (pseudonymous id)")
+    assert shown["Child (pseudonymous id)"].tolist() == of_kind["child_id"].head(FIRST).tolist()
+    assert len(of_kind) > FIRST and len(of_kind) in _first_rows_totals(at)
+    assert f"{len(of_kind):,} rows in total" in " ".join(c.value for c in at.caption)
+    if district:
+        assert set(shown["District"]) == set(
+            names.loc[names["district_code"] == district, "name_en"])
+    # only the first rows were read, for the viewer's district in SQL
+    assert [r[0] for r in list_reads] == ["data_quality_findings_first"], list_reads
+    assert list_reads[0][1] == district
+    # the download, built when clicked, has the kind's whole list
+    csv = pd.read_csv(io.BytesIO(downloads[f"data_quality_{kind}.csv"]()))
+    assert csv["child_id"].tolist() == of_kind["child_id"].tolist()

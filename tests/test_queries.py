@@ -92,7 +92,7 @@ def test_contract_columns_are_the_spec_columns():
         assert queries.columns(name) == [c.strip() for c in cols.split(",")]
     assert set(CONTRACT) <= set(queries.names())
     assert queries.CHILD_LEVEL == {"attention_list", "attention_detail", "attention_counts",
-                                 "data_quality_findings"}
+                                 "data_quality_findings", "data_quality_findings_first"}
 
 
 @pytest.mark.parametrize("name", queries.names())
