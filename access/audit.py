@@ -99,13 +99,15 @@ def record_identity(engine: Engine, subject: str, role: str, district_code: str 
 
 
 def record_once(engine: Engine, viewer: Viewer, page: str, action: str, detail: str = "",
-                rows: int | None = None, *, memory: MutableMapping) -> bool:
+                rows: int | None = None, *, memory: MutableMapping, slot: str = "") -> bool:
     """`record`, unless this page's last event of this action had the same detail and rows.
 
     Streamlit reruns the page on every click; pass st.session_state as `memory` so that a view
     is logged when the page or its filters change, not at every rerun. Returns whether it logged.
+    slot: which of a page's events of this action (a page that reads two child lists names
+    each, or they would take turns and both be written on every run).
     """
-    key = f"_audit_last:{action}:{page}"
+    key = f"_audit_last:{action}:{page}" + (f":{slot}" if slot else "")
     signature = (viewer.subject, viewer.role, viewer.district_code, detail, rows)
     if memory.get(key) == signature:
         return False

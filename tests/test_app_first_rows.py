@@ -187,3 +187,20 @@ def test_data_quality_reads_each_kinds_first_rows_with_its_count(
     # the download, built when clicked, has the kind's whole list
     csv = pd.read_csv(io.BytesIO(downloads[f"data_quality_{kind}.csv"]()))
     assert csv["child_id"].tolist() == of_kind["child_id"].tolist()
+
+
+@pytest.mark.parametrize("page", ["pages/briefing.py", "pages/district_detail.py"])
+def test_a_rerun_of_the_same_view_writes_no_audit_row(monkeypatch, generated_url, page):
+    """Pages that read a list and its count audit each once per view, not on every run."""
+    from access import audit
+    from data.db import make_engine
+    engine = make_engine(generated_url)
+    at = app_test(monkeypatch, generated_url, page=page, role="district", district="11440")
+    at.run()
+    no_exception(at)
+    first = len(audit.recent(engine, limit=100_000))
+    at.run()
+    at.run()
+    no_exception(at)
+    assert len(audit.recent(engine, limit=100_000)) == first
+    engine.dispose()

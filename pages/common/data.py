@@ -283,7 +283,7 @@ def fetch(name: str, *, district=FILTER, cohort=FILTER, as_of: date | None = Non
         audit.record_once(engine(), v, _page(), "child_list",
                           audit.detail_json(query=name, as_of=as_of, cohort=cohort,
                                             district=sql_district),
-                          rows=len(df), memory=st.session_state)
+                          rows=len(df), memory=st.session_state, slot=name)
         return df
     if limit is not None:
         raise TypeError(f"{name} is not a child list: it has no first rows")
