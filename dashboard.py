@@ -142,6 +142,9 @@ def sidebar(viewer) -> None:
     filters.write_url()
 
 
+_PAGES_KEY = "_nav_pages"
+
+
 def navigation(viewer):
     t = i18n.texts(T)
     entries = [
@@ -158,7 +161,15 @@ def navigation(viewer):
         entries.append(("pages/audit_log.py", t["audit"]))
     # No icons: a Material icon makes the browser fetch Google's font CDN, and emoji
     # show as empty boxes where no emoji font is installed (as in Debian's Chromium here).
-    pages = [st.Page(path, title=title, default=(i == 0)) for i, (path, title) in enumerate(entries)]
+    # The pages are made once per session and set of entries: each st.Page resolves its file on
+    # disk (a few milliseconds per run for nine pages). st.navigation marks the chosen one
+    # runnable on every run, so the same objects serve every run of this session.
+    kept = st.session_state.get(_PAGES_KEY)
+    if not (isinstance(kept, tuple) and kept[0] == entries):
+        kept = (entries, [st.Page(path, title=title, default=(i == 0))
+                          for i, (path, title) in enumerate(entries)])
+        st.session_state[_PAGES_KEY] = kept
+    pages = kept[1]
     chosen = st.navigation(pages)
     # A request for the audit log by someone not offered it (a URL, a forged page hash) is audited.
     login.record_refused_page(data.engine(), viewer, [p.url_path for p in pages],

@@ -225,26 +225,41 @@ def verdict(answer: whatif.StaffAnswer, who: str) -> str:
 
 
 st.caption(t["deadline_note"].format(deadline=i18n.fmt_date(programme["deadline"])))
-for cohort, who, added, label in (
-        ("repeat_report", "officials", add_officials, "completion_officials"),
-        ("neglect_risk", "planners", add_planners, "completion_planners")):
-    if data.any_suppressed(progress[progress["cohort"] == cohort]):
+COHORT_STAFF = (("repeat_report", "officials", "completion_officials"),
+                ("neglect_risk", "planners", "completion_planners"))
+
+
+def _answers() -> list:
+    """Per cohort: None when masked, else (late, verdict, now, with the added staff, days
+    saved). Worked out once per view, district and numbers added (per_view)."""
+    out = []
+    for cohort, who, _ in COHORT_STAFF:
+        if data.any_suppressed(progress[progress["cohort"] == cohort]):
+            out.append(None)
+            continue
+        s = scenario(cohort, in_post[who], {"officials": add_officials,
+                                            "planners": add_planners}[who])
+        answer = whatif.staff_to_finish(s)
+        late = bool(answer.status == whatif.DEADLINE_PASSED or answer.added)
+        before, after = whatif.project(s, added=0), whatif.project(s)
+        out.append((late, verdict(answer, who), describe(before), describe(after),
+                    whatif.days_saved(before, after)))
+    return out
+
+
+for (cohort, who, label), found in zip(COHORT_STAFF, per_view.once(
+        "staffing_whatif", _answers, inputs=(code, int(add_officials), int(add_planners)))):
+    if found is None:
         # Small counts of another district are masked for a district head: no projection.
         st.info(f"{t[label]}: {layout.definition('suppressed')}")
         continue
-    s = scenario(cohort, in_post[who], added)
-    answer = whatif.staff_to_finish(s)
-    late = answer.status == whatif.DEADLINE_PASSED or answer.added
-    (st.warning if late else st.success)(verdict(answer, who))
-    before, after = whatif.project(s, added=0), whatif.project(s)
-    saved = whatif.days_saved(before, after)
+    late, said, now, with_added, saved = found
+    (st.warning if late else st.success)(said)
     a, b = st.columns(2)
     with a:
-        layout.metric(f"{t[label]} · {t['now']}", describe(before),
-                      layout.definition("projected_completion"))
+        layout.metric(f"{t[label]} · {t['now']}", now, layout.definition("projected_completion"))
     with b:
-        layout.metric(f"{t[label]} · {t['with_added']}", describe(after),
-                      t["whatif_assumption"])
+        layout.metric(f"{t[label]} · {t['with_added']}", with_added, t["whatif_assumption"])
         if saved:
             st.caption(t["days_earlier"].format(n=saved))
 

@@ -348,15 +348,18 @@ def staffing_section(deadline: date) -> None:
     df = _allocation(data.db_url(), data.data_version(), f.as_of, k, m, data.scope())
     if df.empty:
         return
-    target = pd.Timestamp(df["target_date"].iloc[0]).date()
+    # Read once per view and scenario (the allocation is kept per scope already).
+    target, before, after, masked = per_view.once("alloc_summary", lambda: (
+        pd.Timestamp(df["target_date"].iloc[0]).date(),
+        df["expected_unseen_before"].sum(min_count=1),
+        df["expected_unseen_after"].sum(min_count=1),
+        data.any_suppressed(df)), inputs=(k, m))
     if f.as_of >= deadline:
         st.info(t["alloc_after"].format(d=_short(target)))
-    before = df["expected_unseen_before"].sum(min_count=1)
-    after = df["expected_unseen_after"].sum(min_count=1)
-    if not data.any_suppressed(df):
+    if not masked:
         st.markdown(t["total_change"].format(d=_short(target), a=i18n.fmt_int(before),
                                              b=i18n.fmt_int(after), k=k, m=m))
-    shown = per_view.frame("alloc_shown", lambda: df.assign(
+    shown = per_view.once("alloc_shown", lambda: df.assign(
         district=i18n.district_names(df["district_code"]),
         cohort_name=i18n.cohort_names(df["cohort"]),
         p_all_before=df["p_all_before"].map(_pct),
@@ -370,8 +373,11 @@ def staffing_section(deadline: date) -> None:
             "p_all_after": t["p_after"], "finish_p50_before": t["finish_before"],
             "finish_p50_after": t["finish_after"]}
     st.markdown(f"**{t['alloc_table']}**")
-    placed = shown[shown["added"] > 0] if (shown["added"] > 0).any() else shown
-    layout.table(lambda: placed[list(cols)], key="alloc_table", inputs=(k, m),
+
+    def placed():
+        return (shown[shown["added"] > 0] if (shown["added"] > 0).any() else shown)[list(cols)]
+
+    layout.table(placed, key="alloc_table", inputs=(k, m),
                  filename=f"allocation_{f.as_of}.csv", column_labels=cols)
     from geo import maps
 
