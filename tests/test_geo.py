@@ -115,3 +115,18 @@ def test_gap_to_plan_on_the_map_is_in_points():
     trace = next(t for t in fig.data if t.meta == "value")
     assert list(trace.z) == pytest.approx([-5.0, 2.0])
     assert "%p" in trace.hovertemplate and trace.colorbar.ticksuffix == "%p"
+
+
+def test_each_boundary_is_sent_once_when_some_district_has_no_value(db_districts):
+    # The figure's JSON is what the browser receives: one collection given to both traces was
+    # sent twice (1.4 MB each at national scale).
+    import json
+    values = db_districts.assign(name=db_districts["name_ko"], rate=0.5)
+    values.loc[values["district_code"].isin(["11440", "11110"]), "rate"] = None
+    spec = json.loads(maps.choropleth(values, value="rate", value_label="Completion").to_json())
+    sent = [f["properties"]["district_code"] for trace in spec["data"]
+            for f in trace["geojson"]["features"]]
+    assert sorted(sent) == sorted(db_districts["district_code"])
+    for trace in spec["data"]:  # and each trace can still draw every district it lists
+        assert {f["properties"]["district_code"] for f in trace["geojson"]["features"]} == \
+            set(trace["locations"])
