@@ -62,12 +62,15 @@ def copy_database(source: Path, path: Path) -> str:
 
 @contextmanager
 def streamlit_server(db_url: str, log_path: Path, timeout: float = 60.0, *, port: int | None = None,
-                     host: str = "127.0.0.1", env: dict | None = None, args: tuple = ()):
+                     host: str = "127.0.0.1", env: dict | None = None, args: tuple = (),
+                     root: Path = ROOT):
     """`streamlit run dashboard.py` on a local port (a free one unless given); yields its base
-    URL. `env` adds environment variables, `args` command-line options (e.g. --secrets.files)."""
+    URL. `env` adds environment variables, `args` command-line options (e.g. --secrets.files),
+    `root` another checkout to run (benchmarks compare two side by side)."""
     port = port or free_port()
     env = {**os.environ, "CASES_DB_URL": db_url, "PYTHONUNBUFFERED": "1", **(env or {})}
-    with run_process(streamlit_command("dashboard.py", port, host, args), log_path, env) as proc:
+    with run_process(streamlit_command("dashboard.py", port, host, args), log_path, env,
+                     cwd=root) as proc:
         base = f"http://{host}:{port}"
         wait_answering(f"{base}/_stcore/health", proc, timeout, log_path)
         yield base

@@ -1,0 +1,227 @@
+"""First-screen benchmark: how long a new browser tab takes to show a page, per page and role.
+
+    python -m tests.bench_first_screen [--db URL | --scale 1] [--pages overview,briefing,...]
+                                       [--roles response_team,city,district] [--runs 3]
+                                       [--cache cold,warm] [--checkout DIR ...]
+
+What a viewer waits for when opening the dashboard in a new tab: one `streamlit run
+dashboard.py` (the repository's .streamlit/config.toml, as deployed) on a database (a generated
+SQLite one at --scale unless --db is given), Debian's Chromium driven by Playwright. Each sample
+is a NEW tab navigated to the page's URL; it is "there" when the script run has finished (no
+running indicator, no placeholder), the page's title is drawn and every visible chart has been
+drawn by plotly.js (a `.js-plotly-plot` with its layout and SVG).
+
+Two kinds of new tab:
+  cold  a first-ever tab: a new browser context, empty HTTP cache (Streamlit's and plotly's
+        JavaScript are downloaded and compiled again);
+  warm  a new tab of a returning viewer: another tab in a context that has already opened the
+        dashboard once, so the browser's HTTP cache holds the static files (the tab still starts
+        its own Streamlit session and runs the page's script and plotly.js again).
+
+The demo has no login: a new tab is always the Response Team (the "view as" default). For the
+roles `city` and `district` (a district head of Mapo-gu) the tab then chooses the role in the
+sidebar as a person would, and the figure is the time from navigation until the role's screen is
+there (so it includes the Response Team's screen first). With a real login the first screen is
+the role's own.
+
+--checkout DIR (repeatable) runs each given checkout of the dashboard (e.g. one made with `git
+archive COMMIT | tar -x -C DIR`) as its own server on the same database, and interleaves their
+samples, so that a before and an after see the same load; without it, this checkout.
+
+Printed per page and role: the median seconds to the first screen, the bytes received over the
+websocket (the page's elements, charts and tables), the bytes of HTTP responses, and the
+main-thread time Chromium spent (CDP Performance metrics: ScriptDuration is JavaScript,
+TaskDuration all main-thread tasks) up to that moment. With the load average before and after.
+Figures for a person to read; nothing passes or fails.
+"""
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tests.browser import server
+
+ROLES = ("response_team", "city", "district")
+CACHES = ("cold", "warm")
+MAPO = "11440"
+
+# The first screen is there: script run finished, no placeholder, a title, and every visible
+# chart drawn by plotly.js. Returns the number of charts drawn, or -1 while not there yet.
+READY_JS = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return -1;
+  if (document.querySelector('[data-testid=stSkeleton]')) return -1;
+  if (!document.querySelector('[data-testid=stMain] h1')) return -1;
+  let drawn = 0;
+  for (const chart of document.querySelectorAll('[data-testid=stPlotlyChart]')) {
+    if (chart.offsetParent === null) continue;  // in a collapsed expander or another tab
+    const plot = chart.querySelector('.js-plotly-plot');
+    if (!plot || !plot._fullLayout || !plot.querySelector('.main-svg')) return -1;
+    drawn += 1;
+  }
+  return drawn;
+}"""
+
+
+def _wait_ready(page, timeout_s: float = 120.0) -> tuple[int, float]:
+    """Until READY_JS holds, and still holds 300 ms later (a chart that arrives just after the
+    script's end would otherwise be missed); returns the charts drawn and the moment it first
+    held (perf_counter)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        page.wait_for_function(f"() => ({READY_JS})() >= 0", timeout=timeout_s * 1e3, polling=25)
+        seen = time.perf_counter()
+        page.wait_for_timeout(300)
+        charts = page.evaluate(READY_JS)
+        if charts >= 0:
+            return charts, seen
+    raise TimeoutError("the page did not settle")
+
+
+def _become(page, role: str) -> None:
+    """Choose the demo's role (and Mapo-gu for a district head) in the sidebar."""
+    if role == "response_team":
+        return
+    from access.viewer import ROLES as ALL_ROLES
+    radio = page.locator(".st-key-demo_view_as [role=radiogroup] label")
+    server.click_and_settle(page, radio.nth(ALL_ROLES.index(role)), timeout_ms=120_000)
+    if role == "district":
+        page.locator(".st-key-demo_district [role=combobox]").click()
+        option = page.locator("[role=option]", has_text=MAPO)
+        server.click_and_settle(page, option.first, timeout_ms=120_000)
+
+
+def _sample(context, url: str, role: str) -> dict:
+    """One new tab of `context` opening `url` as `role`: seconds, bytes and main-thread time."""
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    received = {"ws": 0, "http": 0}
+
+    def on_ws(ws):
+        ws.on("framereceived", lambda payload: received.__setitem__(
+            "ws", received["ws"] + len(payload)))
+
+    page.on("websocket", on_ws)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Performance.enable")
+    cdp.send("Network.enable")
+    cdp.on("Network.loadingFinished", lambda e: received.__setitem__(
+        "http", received["http"] + int(e.get("encodedDataLength", 0))))
+    start = time.perf_counter()
+    page.goto(url)
+    charts, ready = _wait_ready(page)
+    if role != "response_team":
+        _become(page, role)
+        charts, ready = _wait_ready(page)
+    seconds = ready - start
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    page.close()
+    return {"s": seconds, "ws": received["ws"], "http": received["http"], "charts": charts,
+            "js": metrics.get("ScriptDuration", 0.0), "task": metrics.get("TaskDuration", 0.0)}
+
+
+def measure(bases: dict[str, str], pages: list[str], roles: list[str], caches: list[str],
+            runs: int, browser) -> dict:
+    """{(page, role, cache, checkout): [sample, ...]}, runs interleaved over pages, roles,
+    caches and checkouts."""
+    out: dict = {}
+    warm_contexts = {}
+    try:
+        for run in range(runs):
+            for path in pages:
+                for role in roles:
+                    for cache in caches:
+                        for name, base in bases.items():
+                            url = f"{base}/{path}"
+                            if cache == "cold":
+                                context = _new_context(browser)
+                                sample = _sample(context, url, role)
+                                context.close()
+                            else:
+                                if (role, name) not in warm_contexts:
+                                    context = _new_context(browser)
+                                    _sample(context, f"{base}/", "response_team")  # the cache
+                                    warm_contexts[(role, name)] = context
+                                sample = _sample(warm_contexts[(role, name)], url, role)
+                            out.setdefault((path, role, cache, name), []).append(sample)
+                            print(f"run {run + 1} {path or 'overview'} {role} {cache} {name}: "
+                                  f"{sample['s']:.2f} s", file=sys.stderr)
+    finally:
+        for context in warm_contexts.values():
+            context.close()
+    return out
+
+
+def _new_context(browser):
+    return browser.new_context(viewport={"width": 1440, "height": 900}, locale="en-GB")
+
+
+def _median(samples: list[dict], key: str) -> float:
+    return statistics.median(s[key] for s in samples)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench_first_screen",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", default=None)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--pages", default=",".join(n for _, n in server.existing_pages()))
+    parser.add_argument("--roles", default=",".join(ROLES))
+    parser.add_argument("--cache", default=",".join(CACHES), help="cold,warm (default both)")
+    parser.add_argument("--runs", type=int, default=3, help="samples per page, role and cache")
+    parser.add_argument("--checkout", action="append", default=None,
+                        help="a checkout to run (repeatable; default: this one)")
+    a = parser.parse_args(argv)
+    checkouts = [Path(c).resolve() for c in a.checkout or [server.ROOT]]
+    names = [c.name for c in checkouts]
+    if len(set(names)) < len(names):
+        names = [str(c) for c in checkouts]
+    pages = ["" if p == "overview" else p for p in a.pages.split(",")]
+    roles, caches = a.roles.split(","), a.cache.split(",")
+    from playwright.sync_api import sync_playwright
+    with tempfile.TemporaryDirectory() as tmp:
+        db_url = a.db
+        if db_url is None:
+            started = time.perf_counter()
+            db_url = server.make_database(Path(tmp) / "cases.db", scale=a.scale)
+            print(f"generated scale-{a.scale:g} database in {time.perf_counter() - started:.0f} s",
+                  file=sys.stderr)
+        with contextlib.ExitStack() as stack:
+            bases = {name: stack.enter_context(server.streamlit_server(
+                db_url, Path(tmp) / f"server-{i}.log", root=root))
+                for i, (name, root) in enumerate(zip(names, checkouts))}
+            p = stack.enter_context(sync_playwright())
+            browser = server.launch_chromium(p)
+            # One tab per page and role first, not measured: the server's first run of each
+            # query and page (caches filled), so that samples differ only by the browser's side.
+            context = _new_context(browser)
+            for base in bases.values():
+                for path in pages:
+                    for role in roles:
+                        _sample(context, f"{base}/{path}", role)
+            context.close()
+            load_before = os.getloadavg()
+            table = measure(bases, pages, roles, caches, a.runs, browser)
+            browser.close()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"first screen of a new tab, median of {a.runs} (seconds; websocket / HTTP kB "
+          f"received; main-thread JS / all tasks s), load average before "
+          f"{' '.join(f'{x:.2f}' for x in load_before)}, after {load}, {os.cpu_count()} cores")
+    print("cold: first-ever tab (empty HTTP cache); warm: new tab, HTTP cache filled")
+    print(f"{'page':<16}{'role':<14}{'cache':<6}{'checkout':<14}{'seconds':>8}{'charts':>7}{'ws kB':>8}"
+          f"{'http kB':>9}{'JS s':>7}{'tasks s':>8}")
+    for (path, role, cache, name), samples in table.items():
+        print(f"{path or 'overview':<16}{role:<14}{cache:<6}{name[-13:]:<14}"
+              f"{_median(samples, 's'):>8.2f}"
+              f"{_median(samples, 'charts'):>7.0f}{_median(samples, 'ws') / 1e3:>8.0f}"
+              f"{_median(samples, 'http') / 1e3:>9.0f}{_median(samples, 'js'):>7.2f}"
+              f"{_median(samples, 'task'):>8.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
