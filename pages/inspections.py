@@ -18,6 +18,7 @@ T = {
         "no_child_rows": "The list of children is not available for your role; counts are shown.",
         "none_unreachable": "No unreachable child in this selection.",
         "table_head": "Progress per district and cohort",
+        "tabs": ["Completion", "Seen or not", "Unreachable", "Two-person visits"],
         "district_name": "District", "cohort_name": "Cohort",
         "child_id": "Child (pseudonymous id)",
     },
@@ -34,6 +35,7 @@ T = {
         "no_child_rows": "아동 명단은 귀하의 역할로 볼 수 없습니다. 건수만 표시합니다.",
         "none_unreachable": "이 선택에는 확인 불가 아동이 없습니다.",
         "table_head": "자치구·대상군별 진행 현황",
+        "tabs": ["완료율", "확인 여부", "확인 불가", "2인 1조 방문"],
         "district_name": "자치구", "cohort_name": "대상군",
         "child_id": "아동 (가명 ID)",
     },
@@ -68,17 +70,35 @@ with cols[3]:
     # rate must come from summed counts. The per-district chart below shows it.
     layout.metric(t["seen"], i18n.fmt_int(seen), layout.definition("seen"))
 
-st.subheader(t["completion_head"], help=layout.definition("completion_rate"))
-layout.chart(lambda: figs.completion_by_district(progress, t),
-                 key="inspections_completion")
 
-st.subheader(t["split_head"], help=layout.definition("attempted_not_seen"))
-layout.chart(lambda: figs.inspection_split(progress, t),
-                 key="inspections_split")
+def _completion():
+    st.subheader(t["completion_head"], help=layout.definition("completion_rate"))
+    layout.chart(lambda: figs.completion_by_district(progress, t), key="inspections_completion")
 
-st.subheader(t["unreachable_head"], help=layout.definition("unreachable"))
-layout.chart(lambda: figs.count_by_district(progress, "unreachable", t),
+
+def _split():
+    st.subheader(t["split_head"], help=layout.definition("attempted_not_seen"))
+    layout.chart(lambda: figs.inspection_split(progress, t), key="inspections_split")
+
+
+def _unreachable():
+    st.subheader(t["unreachable_head"], help=layout.definition("unreachable"))
+    layout.chart(lambda: figs.count_by_district(progress, "unreachable", t),
                  key="inspections_unreachable")
+
+
+def _two_person():
+    st.subheader(t["two_person_head"], help=layout.definition("two_person_rate"))
+    if repeat["two_person_rate"].notna().any():
+        layout.chart(lambda: figs.rate_by_district(repeat, "two_person_rate", t, target=1.0),
+                     key="inspections_two_person")
+    else:
+        st.info(t["no_repeat"])
+
+
+# One chart drawn at a time (layout.chart_tabs): a new tab draws one plotly chart, not four.
+layout.chart_tabs("inspections_charts", list(zip(t["tabs"], (_completion, _split, _unreachable,
+                                                             _two_person))))
 with st.expander(t["unreachable_list"]):
     try:
         attention = data.fetch("attention_list")
@@ -95,13 +115,6 @@ with st.expander(t["unreachable_list"]):
                     ["child_id", "district_name", "cohort_name", "since"]],
                 key="inspections_unreachable_list", filename="unreachable_children.csv",
                 column_labels=t)
-
-st.subheader(t["two_person_head"], help=layout.definition("two_person_rate"))
-if repeat["two_person_rate"].notna().any():
-    layout.chart(lambda: figs.rate_by_district(repeat, "two_person_rate", t, target=1.0),
-                 key="inspections_two_person")
-else:
-    st.info(t["no_repeat"])
 
 st.subheader(t["table_head"])
 layout.table(

@@ -17,6 +17,7 @@ T = {
         "police_head": "At-risk repeatedly reported children linked to the police",
         "table_head": "Referrals per district, cohort, kind and outcome",
         "none": "No referral yet in this selection.",
+        "tabs": ["Kind and outcome", "By district", "Open and closed", "Days to referral"],
         "district_name": "District", "cohort_name": "Cohort", "kind_name": "Kind",
         "outcome_name": "Outcome", "children": "Children",
         "same_day": "Same day", "days_1_7": "1–7 days", "days_8_30": "8–30 days",
@@ -35,6 +36,7 @@ T = {
         "police_head": "위험 재신고 아동의 경찰 연계",
         "table_head": "자치구·대상군·종류·결과별 연계",
         "none": "이 선택에는 아직 연계가 없습니다.",
+        "tabs": ["종류별 결과", "자치구별", "진행 중·종결", "연계까지 일수"],
         "district_name": "자치구", "cohort_name": "대상군", "kind_name": "연계 종류",
         "outcome_name": "결과", "children": "아동 수",
         "same_day": "당일", "days_1_7": "1~7일", "days_8_30": "8~30일",
@@ -67,29 +69,42 @@ with cols[2]:
 with cols[3]:
     layout.metric(t["police"], i18n.fmt_int(police), layout.definition("referrals"))
 
-if outcomes.empty:
-    st.info(t["none"])
-else:
-    st.subheader(t["kind_head"], help=layout.definition("referral_outcome"))
-    layout.chart(lambda: figs.referrals_by_kind_outcome(outcomes, labels),
-                 key="referrals_kind")
-    st.subheader(t["district_head"], help=layout.definition("referrals"))
-    layout.chart(lambda: figs.referrals_by_district(outcomes, labels),
-                 key="referrals_district")
-    st.subheader(t["open_head"], help=layout.definition("referral_open"))
-    layout.chart(lambda: figs.open_vs_closed(outcomes, labels),
-                 key="referrals_open")
 
-st.subheader(t["delay_head"], help=layout.definition("referral_delay"))
-delay = per_view.frame("referrals_delay", lambda: i18n.with_names(data.fetch("referral_delay")))
-if delay.empty:
-    st.info(t["none"])
-else:
-    layout.chart(lambda: figs.delay_bins(delay, labels),
-                 key="referrals_delay")
+def _kind():
+    st.subheader(t["kind_head"], help=layout.definition("referral_outcome"))
+    layout.chart(lambda: figs.referrals_by_kind_outcome(outcomes, labels), key="referrals_kind")
+
+
+def _district():
+    st.subheader(t["district_head"], help=layout.definition("referrals"))
+    layout.chart(lambda: figs.referrals_by_district(outcomes, labels), key="referrals_district")
+
+
+def _open():
+    st.subheader(t["open_head"], help=layout.definition("referral_open"))
+    layout.chart(lambda: figs.open_vs_closed(outcomes, labels), key="referrals_open")
+
+
+def _delay():
+    st.subheader(t["delay_head"], help=layout.definition("referral_delay"))
+    delay = per_view.frame("referrals_delay",
+                           lambda: i18n.with_names(data.fetch("referral_delay")))
+    if delay.empty:
+        st.info(t["none"])
+        return
+    layout.chart(lambda: figs.delay_bins(delay, labels), key="referrals_delay")
     layout.table(lambda: figs.delay_summary(delay).sort_values("referrals", ascending=False),
                  key="referrals_delay_table", filename="referral_delay_by_kind.csv",
                  column_labels=t)
+
+
+# One chart drawn at a time (layout.chart_tabs): a new tab draws one plotly chart, not four.
+if outcomes.empty:
+    st.info(t["none"])
+    _delay()
+else:
+    layout.chart_tabs("referrals_charts",
+                      list(zip(t["tabs"], (_kind, _district, _open, _delay))))
 
 st.subheader(t["police_head"], help=layout.definition("police_linkage_rate"))
 police_df = per_view.frame("referrals_police",

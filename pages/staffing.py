@@ -16,6 +16,8 @@ T = {
         "load_head": "Reports per official against the standard of {standard}",
         "teams_head": "Teams of two", "planner_head": "Neglect-risk children waiting per planner",
         "table_head": "Staffing per district", "district_name": "District",
+        "tabs": ["Officials and target", "Reports per official", "Teams of two",
+                 "Neglect per planner"],
         "whatif_head": "What if the district had more staff?",
         "whatif_assumption": (
             "Assumption: every person in post keeps visiting at the district's recent rate "
@@ -70,6 +72,7 @@ T = {
         "load_head": "전담공무원 1인당 신고 건수 (기준 {standard}건)",
         "teams_head": "2인 1조 팀 수", "planner_head": "복지플래너 1인당 미확인 방임 위기 아동",
         "table_head": "자치구별 인력 현황", "district_name": "자치구",
+        "tabs": ["현원과 목표", "1인당 신고", "2인 1조 팀", "플래너당 방임 위기 아동"],
         "whatif_head": "인력을 늘리면?",
         "whatif_assumption": (
             "가정: 각 인원은 자치구의 최근 속도(최근 7일 동안 하루 평균 처음 확인한 아동 수를 "
@@ -144,23 +147,33 @@ with cols[3]:
                                                     "welfare_planners")),
                   layout.definition("welfare_planners"))
 
-st.subheader(t["target_head"], help=layout.definition("abuse_officials_target"))
-layout.chart(lambda: figs.in_post_vs_target(staffing, t), key="staffing_target")
 
-st.subheader(t["load_head"].format(standard=i18n.fmt_int(standard)),
-             help=layout.definition("reports_per_official"))
-layout.chart(lambda: figs.value_vs_standard(staffing, "reports_per_official", t, standard),
-             key="staffing_load")
+def _target():
+    st.subheader(t["target_head"], help=layout.definition("abuse_officials_target"))
+    layout.chart(lambda: figs.in_post_vs_target(staffing, t), key="staffing_target")
 
-left, right = st.columns(2)
-with left:
+
+def _load():
+    st.subheader(t["load_head"].format(standard=i18n.fmt_int(standard)),
+                 help=layout.definition("reports_per_official"))
+    layout.chart(lambda: figs.value_vs_standard(staffing, "reports_per_official", t, standard),
+                 key="staffing_load")
+
+
+def _teams():
     st.subheader(t["teams_head"], help=layout.definition("teams_of_two"))
     layout.chart(lambda: figs.count_by_district(staffing, "teams_of_two", t, colour=None),
                  key="staffing_teams")
-with right:
+
+
+def _planners():
     st.subheader(t["planner_head"], help=layout.definition("neglect_remaining_per_planner"))
     layout.chart(lambda: figs.count_by_district(staffing, "neglect_remaining_per_planner", t,
-                                        colour=None), key="staffing_planners")
+                                                colour=None), key="staffing_planners")
+
+
+# One chart drawn at a time (layout.chart_tabs): a new tab draws one plotly chart, not four.
+layout.chart_tabs("staffing_charts", list(zip(t["tabs"], (_target, _load, _teams, _planners))))
 
 st.subheader(t["table_head"])
 layout.table(

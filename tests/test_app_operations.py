@@ -52,6 +52,15 @@ def chart(at, key: str) -> dict:
     return found[0]
 
 
+def show_tab(at, key: str, label: str):
+    """Choose a tab of the page's charts (layout.chart_tabs draws only the chosen tab's)."""
+    assert label in [tab.label for tab in at.tabs], [tab.label for tab in at.tabs]
+    at.session_state[key] = label
+    at.run()
+    no_exception(at)
+    return at
+
+
 def metric_value(at, label_start: str) -> str:
     found = [m.value for m in at.metric if m.label.startswith(label_start)]
     assert found, f"no metric {label_start!r}; have {[m.label for m in at.metric]}"
@@ -79,11 +88,34 @@ def test_page_says_no_data_on_an_empty_database(monkeypatch, empty_url, page):
     assert not at.get("plotly_chart")
 
 
+@pytest.mark.parametrize("page,key,tabs", [
+    ("pages/inspections.py", "inspections_charts", {
+        "Completion": "inspections_completion", "Seen or not": "inspections_split",
+        "Unreachable": "inspections_unreachable", "Two-person visits": "inspections_two_person"}),
+    ("pages/referrals.py", "referrals_charts", {
+        "Kind and outcome": "referrals_kind", "By district": "referrals_district",
+        "Open and closed": "referrals_open", "Days to referral": "referrals_delay"}),
+    ("pages/staffing.py", "staffing_charts", {
+        "Officials and target": "staffing_target", "Reports per official": "staffing_load",
+        "Teams of two": "staffing_teams", "Neglect per planner": "staffing_planners"}),
+])
+def test_a_new_session_is_sent_one_chart_of_a_group_and_each_when_its_tab_is_chosen(
+        monkeypatch, generated_url, page, key, tabs):
+    # plotly.js draws every chart sent, hidden or not: a new browser tab paid for all of them.
+    def sent(at) -> set[str]:
+        return {id_.rsplit("-", 1)[-1] for id_ in charts(at)} & set(tabs.values())
+
+    at = open_page(monkeypatch, generated_url, page)
+    assert sent(at) == {next(iter(tabs.values()))}
+    for label, chart_key in tabs.items():
+        assert sent(show_tab(at, key, label)) == {chart_key}
+
+
 def test_inspection_split_adds_up_to_the_children_listed(monkeypatch, generated_url):
     at = open_page(monkeypatch, generated_url, "pages/inspections.py")
     from pages.common.definitions import label  # one label per figure, on every page
     listed = as_int(metric_value(at, label("listed")))
-    split = chart(at, "inspections_split")
+    split = chart(show_tab(at, "inspections_charts", "Seen or not"), "inspections_split")
     parts = {}
     for trace in split["data"]:  # one trace per part and cohort panel
         parts[trace["name"]] = parts.get(trace["name"], 0) + sum(plotly_values(trace["x"]))
@@ -108,7 +140,7 @@ def test_referral_figures_add_up_to_the_total(monkeypatch, generated_url):
     total = as_int(metric_value(at, "Referrals"))
     by_kind = chart(at, "referrals_kind")
     assert sum(sum(plotly_values(t["x"])) for t in by_kind["data"]) == total > 0
-    open_closed = chart(at, "referrals_open")
+    open_closed = chart(show_tab(at, "referrals_charts", "Open and closed"), "referrals_open")
     by_state = {t["name"]: sum(plotly_values(t["x"])) for t in open_closed["data"]}
     assert by_state["Open"] == as_int(metric_value(at, "Open"))
     assert sum(by_state.values()) == total
@@ -122,7 +154,7 @@ def test_staffing_whatif_lowers_reports_per_official(monkeypatch, generated_url)
     no_exception(at)
     after = metric_value(at, "Reports per official · With the extra staff")
     assert float(after.replace(",", "")) < float(before.replace(",", ""))
-    load = chart(at, "staffing_load")
+    load = chart(show_tab(at, "staffing_charts", "Reports per official"), "staffing_load")
     standard_lines = [s for s in load["layout"]["shapes"] if s.get("type") == "line"]
     assert standard_lines and standard_lines[0]["x0"] == 50
 
