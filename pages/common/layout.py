@@ -298,10 +298,10 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
 def chart_tabs(key: str, parts: list[tuple[str, object]]) -> None:
     """Related charts as tabs, (label, draw) each, where only the chosen tab's `draw()` runs.
 
-    A new browser tab spends 1.5-4 s of main-thread JavaScript in plotly.js on a page of
-    charts, about one chart's worth per chart drawn (tests/bench_first_screen.py): with the
-    tabs run lazily (Streamlit's on_change="rerun") the first screen draws one chart, and each
-    other is sent when its tab is chosen. Whatever a chart says stays one click away, with its
+    plotly.js lays out and draws every chart it is sent, hidden or not, on the main thread of a
+    new browser tab (tests/bench_first_screen.py): with the tabs run lazily (Streamlit's
+    on_change="rerun") the first screen draws one chart, and each other is sent when its tab
+    is chosen. Whatever a chart says stays one click away, with its
     heading and definition inside its tab. The choice is kept per session under `key`."""
     containers = st.tabs([label for label, _ in parts], key=key, on_change="rerun")
     for (_, draw), container in zip(parts, containers):
