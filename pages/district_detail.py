@@ -3,7 +3,7 @@ other districts, its own burn-up, and the children in it who are waiting."""
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, figures, filters, forecast_view, i18n, layout
+from pages.common import data, figures, filters, forecast_view, i18n, layout, per_view
 
 T = {
     "en": {
@@ -126,10 +126,17 @@ if not mine.empty:
     row = mine.iloc[0]
     # Ranks "n / N" over every district with anyone listed, from unsuppressed counts.
     rank_head = t["rank"].format(n=int(row["districts_active"]))
-    rows = [{"figure": i18n.label(k), t["district"]: _fmt(k, row[k]), t["city"]: _fmt(k, city[k]),
-             rank_head: _rank(row, k)} for k in COMPARED]
-    comparison_table = pd.DataFrame(rows).rename(columns={"figure": t["measure"]})
-    st.dataframe(comparison_table, hide_index=True, key="detail_compare")
+
+    def compared():
+        # Formatted and turned into Arrow once per view and district, not on every run.
+        from streamlit import dataframe_util
+        rows = [{"figure": i18n.label(k), t["district"]: _fmt(k, row[k]),
+                 t["city"]: _fmt(k, city[k]), rank_head: _rank(row, k)} for k in COMPARED]
+        return dataframe_util.convert_pandas_df_to_arrow_table(
+            pd.DataFrame(rows).rename(columns={"figure": t["measure"]}))
+
+    st.dataframe(per_view.once("detail_compare", compared, inputs=(code,)), hide_index=True,
+                 key="detail_compare")
     cols = st.columns(3)
     cols[0].metric(i18n.label("completion_rate"), i18n.fmt_rate(row["completion_rate"]),
                    help=layout.definition("completion_rate"))

@@ -119,7 +119,20 @@ def _default_as_of():
 
 def has_data() -> bool:
     """Whether the database answers and holds a programme, districts and at least one day."""
-    return _once_per_run("has_data", _has_data)
+    return _once_per_run("has_data", _has_data_kept)
+
+
+def _has_data_kept() -> bool:
+    # A yes is kept for the data version (a load raises it); a no (no data yet, or the database
+    # not answering) is asked again on the next run.
+    key = (db_url(), data_version())
+    kept = memo.store("has_data", ttl=RESULT_SECONDS, max_entries=100)
+    if kept.peek(key):
+        return True
+    found = _has_data()
+    if found:
+        kept.put(key, True)
+    return found
 
 
 def _has_data() -> bool:
@@ -159,6 +172,12 @@ def programme() -> dict | None:
 
 
 def _programme() -> dict | None:
+    # Kept for the data version: the row's dates are converted once, not on every run.
+    return memo.store("programme_row", ttl=RESULT_SECONDS, max_entries=100).get(
+        (db_url(), data_version()), _read_programme)
+
+
+def _read_programme() -> dict | None:
     df = raw("programme")
     if df.empty:
         return None
@@ -173,11 +192,17 @@ def dataset_info() -> dict:
 
 
 def _dataset_info() -> dict:
-    try:
-        df = raw("dataset_info")
-    except Exception:
-        return {}
-    return dict(zip(df["key"], df["value"]))
+    key = (db_url(), data_version())
+    kept = memo.store("dataset_info", ttl=RESULT_SECONDS, max_entries=100)
+    found = kept.peek(key)
+    if found is None:
+        try:
+            df = raw("dataset_info")
+        except Exception:
+            return {}  # not kept: asked again on the next run
+        found = dict(zip(df["key"], df["value"]))
+        kept.put(key, found)
+    return found
 
 
 @st.cache_data(ttl=300, show_spinner=False)

@@ -26,6 +26,19 @@ class Store:
         self.lock = threading.Lock()
         self.entries: OrderedDict = OrderedDict()
 
+    def peek(self, key: tuple):
+        """The value kept under `key`, or None (nothing is built)."""
+        with self.lock:
+            hit = self.entries.get(key)
+            return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def put(self, key: tuple, value) -> None:
+        with self.lock:
+            self.entries[key] = (time.monotonic() + self.ttl, value)
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.max_entries:
+                self.entries.popitem(last=False)
+
     def get(self, key: tuple, build):
         """The value kept under `key`, or build() kept from now on. Exceptions are not kept."""
         now = time.monotonic()
