@@ -149,7 +149,9 @@ def measure(bases: dict[str, str], pages: list[str], roles: list[str], caches: l
                                 sample = _sample(warm_contexts[(role, name)], url, role)
                             out.setdefault((path, role, cache, name), []).append(sample)
                             print(f"run {run + 1} {path or 'overview'} {role} {cache} {name}: "
-                                  f"{sample['s']:.2f} s", file=sys.stderr)
+                                  f"{sample['s']:.2f} s, {sample['charts']} charts, JS "
+                                  f"{sample['js']:.2f} s, load {os.getloadavg()[0]:.1f}",
+                                  file=sys.stderr)
     finally:
         for context in warm_contexts.values():
             context.close()
