@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from access import login
 from pages.common import data, filters, i18n, startup
 
+startup.leave_old_multipage_mode()  # the very first run after a server start: see there
 # No page_icon: Streamlit's own favicon is served by the app itself.
 st.set_page_config(page_title="Child inspection dashboard", layout="wide")
 

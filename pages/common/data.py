@@ -82,9 +82,9 @@ def through_entry_file() -> None:
     """
     if _IN_ENTRY_FILE.get():
         return
-    from streamlit.runtime.pages_manager import PagesManager
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+    from pages.common import startup
+    startup.leave_old_multipage_mode()
+    st.rerun()  # the old mode was already off: run the session again through dashboard.py
 
 
 def viewer() -> Viewer:

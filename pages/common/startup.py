@@ -27,3 +27,19 @@ def prepare_database(url: str) -> None:
     engine = data.engine()
     create_schema(engine)
     audit.protect(engine)
+
+
+def leave_old_multipage_mode() -> None:
+    """Make sure this run is not one of Streamlit's old-style multipage runs, or start it again.
+
+    Streamlit takes a folder named `pages` beside the entry file for an old-style multipage app
+    until some run in the process has called st.navigation. Such a run executes a script under
+    another identity (another active script hash), so every widget it draws has another id than
+    the same widget in the runs after it: the first session after a server start lost its first
+    click in the sidebar (the widget came back with its default). The old mode is switched off
+    for the whole process and the run starts again, before anything is drawn.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
