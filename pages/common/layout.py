@@ -135,6 +135,11 @@ def _on_send(filename: str, build) -> object:
 MAX_ROWS = 1000      # rows of a table sent to the browser
 
 
+def _whole_numbers(values: pd.Series) -> bool:
+    present = values.dropna()
+    return bool((present == present.round()).all())
+
+
 class _Table:
     """A table made ready to draw: the first rows as an Arrow table with screen labels and
     formats, and the whole result (without markers) for the download."""
@@ -162,6 +167,10 @@ class _Table:
                 config[labels[c]] = st.column_config.NumberColumn(format="localized")
             elif c.endswith("_rate") or c in PERCENT_COLUMNS:
                 config[labels[c]] = st.column_config.NumberColumn(format="percent")
+            elif pd.api.types.is_float_dtype(df[c]) and _whole_numbers(df[c]):
+                # Counts with a gap (a hidden small cell, a district without data) come as
+                # floats: shown as counts ("1,995"), not "1995.0".
+                config[labels[c]] = st.column_config.NumberColumn(format="localized")
             elif pd.api.types.is_float_dtype(df[c]):
                 config[labels[c]] = st.column_config.NumberColumn(format="%.1f")
             elif pd.api.types.is_datetime64_any_dtype(df[c]):
