@@ -94,8 +94,10 @@ before = data.fetch("daily_changes", as_of=previous)
 st.subheader(t["changes"].format(d=i18n.fmt_date(day)))
 cols = st.columns(len(CHANGES))
 for col, key in zip(cols, CHANGES):
-    now = today[key].sum(skipna=False)
-    prev = before[key].sum(skipna=False)
+    # The city's totals from every district's unsuppressed counts, the same for every role (a
+    # head's rows have other districts' small cells masked); one district's rows as they are.
+    now = data.selection_total("daily_changes", today, key, as_of=day)
+    prev = data.selection_total("daily_changes", before, key, as_of=previous)
     change = now - prev
     # The delta is a labelled text ("-4 vs 29 Apr"), so Streamlit cannot read its sign: say it.
     arrow = "off" if pd.isna(change) or change == 0 else ("up" if change > 0 else "down")

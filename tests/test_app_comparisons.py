@@ -124,6 +124,20 @@ def test_the_overviews_district_bars_are_the_response_teams(monkeypatch, generat
     assert bool(hidden) == bool(head["notes"])
 
 
+@pytest.mark.parametrize("as_of", [dt.date(2021, 3, 2), dt.date(2021, 4, 30)])
+def test_the_briefings_city_changes_are_the_response_teams(monkeypatch, generated_url, as_of):
+    """What changed in the city on a day, and against the day before: a head's headline figures
+    equal the Response Team's (they were "—" where another district's cell was small)."""
+    seen = {}
+    for role in ("response_team", "district"):
+        at = _run(monkeypatch, generated_url, role, page="pages/briefing.py",
+                  filter_district="city", filter_as_of=as_of)
+        seen[role] = [(m.label, m.value, m.delta) for m in at.metric][:4]
+    assert len(seen["response_team"]) == 4
+    assert all(value != "—" for _, value, _ in seen["response_team"])
+    assert seen["district"] == seen["response_team"]
+
+
 @pytest.mark.parametrize("cohort", ["both", "repeat_report"])
 def test_a_heads_map_greys_only_what_the_comparison_hides_at_that_grain(monkeypatch, generated_url,
                                                                         cohort):

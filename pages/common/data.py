@@ -381,17 +381,18 @@ def city_sums(name: str, by: list[str], columns: list[str], *, cohort=FILTER,
 
 
 def selection_total(name: str, rows: pd.DataFrame, column: str, *, cohort=FILTER,
-                    **where) -> float:
+                    as_of: date | None = None, **where) -> float:
     """One count column of query `name` summed over the filters' selection, optionally only
     where other columns equal given values (e.g. outcome="open").
 
-    rows: what fetch(name) gave for the selection. For the whole city the total comes from
+    rows: what fetch(name) gave for the selection (at `as_of`, the filters' day unless given).
+    For the whole city the total comes from
     city_sums (public, from unsuppressed rows) instead, since the rows a district head receives
     have other districts' small cells masked. One district's rows are summed as they are, and a
     total over a masked cell is masked itself (NaN, shown as "—"): never a smaller number.
     """
     if filters.current().district is None:
-        rows = city_sums(name, list(where), [column], cohort=cohort)
+        rows = city_sums(name, list(where), [column], cohort=cohort, as_of=as_of)
     for key, value in where.items():
         rows = rows[rows[key] == value]
     flag = column + "_suppressed"
