@@ -186,12 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     roles, caches = a.roles.split(","), a.cache.split(",")
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory() as tmp:
-        db_url = a.db
-        if db_url is None:
-            started = time.perf_counter()
-            db_url = server.make_database(Path(tmp) / "cases.db", scale=a.scale)
-            print(f"generated scale-{a.scale:g} database in {time.perf_counter() - started:.0f} s",
-                  file=sys.stderr)
+        db_url = server.bench_database(a.db, Path(tmp), a.scale)
         with contextlib.ExitStack() as stack:
             bases = {name: stack.enter_context(server.streamlit_server(
                 db_url, Path(tmp) / f"server-{i}.log", root=root))

@@ -139,10 +139,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--viewers: not a list of numbers: {a.viewers!r}")
     pages = tuple("" if p == "overview" else p for p in a.pages.split(","))
     with tempfile.TemporaryDirectory() as tmp:
-        db_url = a.db
-        if db_url is None:
-            from tests.browser.server import make_database
-            db_url = make_database(Path(tmp) / "cases.db", scale=a.scale)
+        from tests.browser.server import bench_database
+        db_url = bench_database(a.db, Path(tmp), a.scale)
         with cluster(db_url, a.processes, workdir=Path(tmp) / "run") as (base, procs):
             # Every page's caches filled once, in every process (the route is random per viewer).
             asyncio.run(round_of(base, 3 * a.processes, pages))

@@ -276,12 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     roles = a.roles.split(",")
     pages = ["" if p == "overview" else p for p in a.pages.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
-        db_url = a.db
-        if db_url is None:
-            started = time.perf_counter()
-            db_url = server.make_database(Path(tmp) / "cases.db", scale=a.scale)
-            print(f"generated scale-{a.scale:g} database in {time.perf_counter() - started:.0f} s",
-                  file=sys.stderr)
+        db_url = server.bench_database(a.db, Path(tmp), a.scale)
         if a.profile is not None:
             profile(db_url, "" if a.profile == "overview" else a.profile, a.role, a.top)
             return 0

@@ -15,15 +15,8 @@ from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
 pytestmark = pytest.mark.usefixtures("navigation_not_pages_folder")
 
 
-def test_a_long_list_shows_its_first_rows_and_downloads_them_all(monkeypatch, generated_url):
-    downloads = {}
-    original = st.download_button
-
-    def recording(label, data, *args, file_name=None, **kwargs):
-        downloads[file_name] = data
-        return original(label, data, *args, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", recording)
+def test_a_long_list_shows_its_first_rows_and_downloads_them_all(monkeypatch, generated_url,
+                                                                 downloads):
     at = app_test(monkeypatch, generated_url, page="pages/briefing.py")
     at.run()
     no_exception(at)
@@ -39,6 +32,20 @@ def test_a_long_list_shows_its_first_rows_and_downloads_them_all(monkeypatch, ge
 # --- child lists read up to their first rows in SQL (issue 11) ---------------------------------
 
 FIRST = 7  # rows a table shows in these tests: small, so that every list here is cut
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The payload of each download button drawn, by file name (a function: built on click)."""
+    sent = {}
+    original = st.download_button
+
+    def recording(label, data, *args, file_name=None, **kwargs):
+        sent[file_name] = data
+        return original(label, data, *args, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(st, "download_button", recording)
+    return sent
 
 
 @pytest.fixture
@@ -123,15 +130,7 @@ def test_the_briefing_reads_only_the_first_rows_of_the_attention_list(
 
 
 def test_district_detail_reads_only_a_heads_first_rows(monkeypatch, generated_url, few_rows,
-                                                       list_reads):
-    downloads = {}
-    original = st.download_button
-
-    def recording(label, data, *args, file_name=None, **kwargs):
-        downloads[file_name] = data
-        return original(label, data, *args, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", recording)
+                                                       list_reads, downloads):
     whole, day = _whole(generated_url, "attention_list", district="11440")
     order = whole.sort_values(["since", "child_id", "reason"], ignore_index=True)
     list_reads.clear()  # the test's own reads above
@@ -151,15 +150,7 @@ def test_district_detail_reads_only_a_heads_first_rows(monkeypatch, generated_ur
 
 @pytest.mark.parametrize("role", ["response_team", "district"])
 def test_data_quality_reads_each_kinds_first_rows_with_its_count(
-        monkeypatch, generated_url, few_rows, list_reads, role):
-    downloads = {}
-    original = st.download_button
-
-    def recording(label, data, *args, file_name=None, **kwargs):
-        downloads[file_name] = data
-        return original(label, data, *args, file_name=file_name, **kwargs)
-
-    monkeypatch.setattr(st, "download_button", recording)
+        monkeypatch, generated_url, few_rows, list_reads, role, downloads):
     city, _ = _whole(generated_url, "data_quality_findings")
     # a head of the district with the most rows of one kind (more than a table shows here)
     district = (city.groupby(["district_code", "finding"]).size().idxmax()[0]

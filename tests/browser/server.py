@@ -4,6 +4,7 @@ Shared by the browser tests (tests/browser/) and the page-timing benchmark (test
 so that both measure the app exactly as a viewer gets it: a real server, a real browser.
 """
 import os
+import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -44,6 +45,18 @@ def make_database(path: Path, scale: float = 1.0) -> str:
     engine = make_engine(url)
     generate(engine, seed=1, scale=scale)
     engine.dispose()
+    return url
+
+
+def bench_database(db_url: str | None, folder: Path, scale: float) -> str:
+    """A benchmark's database: `db_url` when given, else a generated SQLite one in `folder`
+    (how long generating took goes to stderr)."""
+    if db_url is not None:
+        return db_url
+    started = time.perf_counter()
+    url = make_database(folder / "cases.db", scale=scale)
+    print(f"generated scale-{scale:g} database in {time.perf_counter() - started:.0f} s",
+          file=sys.stderr)
     return url
 
 
