@@ -11,6 +11,7 @@ do not depend on the filter, and the city row comes from the simulated city tota
 """
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -48,22 +49,28 @@ INPUT_DIR = Path(__file__).resolve().parent / "inputs"
 
 # --- Reading ---------------------------------------------------------------------------------
 
-def _read(engine_or_conn, name: str, params: dict) -> pd.DataFrame:
-    sql = (INPUT_DIR / f"{name}.sql").read_text(encoding="utf-8")
-    stmt = text(sql)
-    dates = list(stmt._bindparams)
-    stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k in dates])
-    needed = {k: params.get(k) for k in stmt._bindparams}
-    result = engine_or_conn.execute(stmt, needed)
+@lru_cache(maxsize=None)
+def _statement(name: str):
+    """The input's statement, its parameters bound as dates (parsed once per process)."""
+    stmt = text((INPUT_DIR / f"{name}.sql").read_text(encoding="utf-8"))
+    return stmt.bindparams(*[bindparam(k, type_=Date) for k in list(stmt._bindparams)])
+
+
+def _read(engine_or_conn, name: str, params: dict) -> dict:
+    """The input's columns as object arrays, by name."""
+    stmt = _statement(name)
+    result = engine_or_conn.execute(stmt, {k: params.get(k) for k in stmt._bindparams})
     # The driver's own tuples: a DataFrame of SQLAlchemy rows costs more than the query.
     columns = list(result.keys())
-    return pd.DataFrame(result.cursor.fetchall(), columns=columns, dtype=object)
+    rows = result.cursor.fetchall()
+    result.close()
+    return {k: np.fromiter(column, dtype=object, count=len(rows))
+            for k, column in zip(columns, zip(*rows) if rows else [()] * len(columns))}
 
 
-def _day_numbers(series: pd.Series, origin: dt.date) -> np.ndarray:
+def _day_numbers(values: np.ndarray, origin: dt.date) -> np.ndarray:
     """Days from `origin` as floats (NaN for null); drivers give dates or ISO text. Few distinct
     dates in many rows: each is converted once."""
-    values = series.to_numpy(dtype=object)
     distinct = {v: _days_from(v, origin) for v in set(values.tolist())}
     return np.array([distinct[v] for v in values.tolist()], dtype=float)
 
@@ -90,8 +97,13 @@ class Inputs:
     staff: pd.DataFrame        # district_code, role, in_post (at D), in_post_before
 
 
-def _counts(df: pd.DataFrame, names) -> dict:
-    return {n: pd.to_numeric(df[n]).fillna(0).astype(int).to_numpy() for n in names}
+def _counts(values: np.ndarray) -> np.ndarray:
+    """A count column (null: 0) as integers."""
+    return np.array([0 if v is None else int(v) for v in values.tolist()], dtype=int)
+
+
+def _texts(values: np.ndarray) -> np.ndarray:
+    return np.array([str(v) for v in values.tolist()], dtype=object)
 
 
 def read_inputs(engine: Engine, as_of: dt.date) -> Inputs | None:
@@ -105,33 +117,56 @@ def read_inputs(engine: Engine, as_of: dt.date) -> Inputs | None:
         pace_middle = max(start, as_of - dt.timedelta(days=PACE_DAYS // 2))
         params = {"as_of": as_of, "window_start": window_start, "start_date": start,
                   "pace_middle": pace_middle}
-        visited = _read(conn, "forecast_visited", params)
-        attempts = _read(conn, "forecast_attempts", params)
+        both = _read(conn, "forecast_visited", params)
         staff = _read(conn, "forecast_staff", params)
         districts = [r[0] for r in conn.execute(
             text("select district_code from districts order by district_code"))]
+    part = both["part"]
+    v, a = part == "visited", part == "attempts"
     visited = pd.DataFrame({
-        "district_code": visited["district_code"].astype(str),
-        "cohort": visited["cohort"].astype(str),
-        "fv": _day_numbers(visited["first_visit_on"], as_of),
-        **_counts(visited, ("children", "open", "added")),
-        "last": _day_numbers(visited["last_seen_on"], as_of)})
+        "district_code": _texts(both["district_code"][v]),
+        "cohort": _texts(both["cohort"][v]),
+        "fv": _day_numbers(both["first_visit_on"][v], as_of),
+        "children": _counts(both["children"][v]), "open": _counts(both["open"][v]),
+        "added": _counts(both["added"][v]),
+        "last": _day_numbers(both["first_seen_on"][v], as_of)})
     attempts = pd.DataFrame({
-        "cohort": attempts["cohort"].astype(str),
-        "fv": _day_numbers(attempts["first_visit_on"], as_of),
-        "fs": _day_numbers(attempts["first_seen_on"], as_of),
-        **_counts(attempts, ("children",))})
+        "cohort": _texts(both["cohort"][a]),
+        "fv": _day_numbers(both["first_visit_on"][a], as_of),
+        "fs": _day_numbers(both["first_seen_on"][a], as_of),
+        "children": _counts(both["children"][a])})
     staff = pd.DataFrame({
-        "district_code": staff["district_code"].astype(str), "role": staff["role"].astype(str),
-        **_counts(staff, ("in_post", "in_post_before"))})
-    units = visited.groupby(["district_code", "cohort"], as_index=False).agg(
-        listed=("children", "sum"), open=("open", "sum"), added=("added", "sum"),
-        last=("last", "max"))
-    units["seen"] = units["listed"] - units["open"]
-    not_attempted = visited[visited["fv"].isna()].set_index(["district_code", "cohort"])["open"]
-    units["not_attempted"] = [int(not_attempted.get((d, c), 0))
-                              for d, c in zip(units["district_code"], units["cohort"])]
-    return Inputs(as_of, start, deadline, districts, units, visited, attempts, staff)
+        "district_code": _texts(staff["district_code"]), "role": _texts(staff["role"]),
+        "in_post": _counts(staff["in_post"]), "in_post_before": _counts(staff["in_post_before"])})
+    return Inputs(as_of, start, deadline, districts, _units_of(visited), visited, attempts,
+                  staff)
+
+
+def _units_of(visited: pd.DataFrame) -> pd.DataFrame:
+    """Per district and cohort, in order: listed, open, added, last (the latest first seen day,
+    NaN: none), seen and not_attempted, summed from `visited`, whose rows come sorted by
+    district and cohort (forecast_visited.sql)."""
+    d, c = visited["district_code"].to_numpy(), visited["cohort"].to_numpy()
+    new = np.r_[True, (d[1:] != d[:-1]) | (c[1:] != c[:-1])] if len(d) else \
+        np.zeros(0, dtype=bool)
+    starts = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    ng = len(starts)
+
+    def total(values):
+        return np.bincount(group, weights=values, minlength=ng).astype(int)
+
+    children, open_ = visited["children"].to_numpy(), visited["open"].to_numpy()
+    seen_days = visited["last"].to_numpy()
+    last = np.full(ng, np.nan)
+    known = ~np.isnan(seen_days)
+    np.fmax.at(last, group[known], seen_days[known])
+    listed, open_n = total(children), total(open_)
+    not_visited = np.isnan(visited["fv"].to_numpy())
+    return pd.DataFrame({
+        "district_code": d[starts], "cohort": c[starts], "listed": listed, "open": open_n,
+        "added": total(visited["added"].to_numpy()), "last": last, "seen": listed - open_n,
+        "not_attempted": total(np.where(not_visited, open_, 0))})
 
 
 # --- Fitting ---------------------------------------------------------------------------------
