@@ -64,31 +64,69 @@ def _evaluate(units, models, as_of, target, added, per_person, visited=False,
     return sim, sim.unseen_at_deadline.mean(1), sim.all_visited if visited else p_all
 
 
+def _scenarios(units, models, as_of, target, added, per_person, rows=None, draws=None):
+    """For each row of `added` (scenarios x units): (expected unseen at target, P(all seen by
+    target), P(every child had a first visit by target)), each (scenarios, units in `rows`),
+    exactly _evaluate's figures scenario by scenario, all simulated at once."""
+    added = np.asarray(added, dtype=float)
+    k = (target - as_of).days
+    if not 1 <= k <= fc.HORIZON_DAYS:
+        # Outside the simulated days: _evaluate's own answer, one scenario at a time.
+        rows = slice(None) if rows is None else rows
+        out = [(u[rows], p[rows], s.all_visited[rows]) for s, u, p in
+               (_evaluate(units, models, as_of, target, a, per_person) for a in added)]
+        return tuple(np.array([o[i] for o in out]) for i in range(3))
+    return fc.simulate_scenarios(units, models, as_of, target, added * per_person, SIMS,
+                                 rows=rows, draws=draws)
+
+
+def needed_all(units, models, as_of, target, per_person, searches) -> list:
+    """For each (level, visited) in `searches`, per unit, the fewest extra staff with P(all
+    seen by target) >= level, or with visited=True P(all visited at least once by target) >=
+    level (NaN: none up to MAX_EXTRA). Parallel binary searches, all of them in step: each
+    step simulates every search's candidates at once, for the units still searched only (a
+    unit's figures depend on its own number of staff alone)."""
+    nu = len(units.pace)
+    k = (target - as_of).days
+    draws = fc.scenario_draws(nu, SIMS, k) if 1 <= k <= fc.HORIZON_DAYS else None
+    _, p_ends, v_ends = _scenarios(units, models, as_of, target,
+                                   [np.zeros(nu), np.full(nu, float(MAX_EXTRA))], per_person,
+                                   draws=draws)
+    state = []
+    for level, visited in searches:
+        ends = v_ends if visited else p_ends
+        lo = np.zeros(nu, dtype=int)                 # known: lo - 1 fails (or lo = 0)
+        hi = np.full(nu, MAX_EXTRA + 1)              # hi works (MAX_EXTRA + 1: unknown)
+        done = ends[0] >= level
+        hi[done] = 0
+        hi[~done & (ends[1] >= level)] = MAX_EXTRA
+        lo[~done] = 1
+        state.append([lo, hi])
+    while True:
+        opens = [(lo < hi) & (hi <= MAX_EXTRA) for lo, hi in state]
+        active = [i for i, o in enumerate(opens) if o.any()]
+        if not active:
+            break
+        rows = np.flatnonzero(np.logical_or.reduce([opens[i] for i in active]))
+        mids = {i: np.where(opens[i], (state[i][0] + state[i][1]) // 2, state[i][1])
+                for i in active}
+        _, p, v = _scenarios(units, models, as_of, target, [mids[i] for i in active],
+                             per_person, rows=rows, draws=draws)
+        for j, i in enumerate(active):
+            level, visited = searches[i]
+            ok = np.zeros(nu, dtype=bool)
+            ok[rows] = (v if visited else p)[j] >= level
+            lo, hi = state[i]
+            state[i] = [np.where(opens[i] & ~ok, mids[i] + 1, lo),
+                        np.where(opens[i] & ok, mids[i], hi)]
+    return [np.where(hi <= MAX_EXTRA, hi, np.nan) for _, hi in state]
+
+
 def needed(units, models, as_of, target, per_person, level: float,
            visited: bool = False) -> np.ndarray:
     """Per unit, the fewest extra staff with P(all seen by target) >= level, or with
-    visited=True P(all visited at least once by target) >= level (NaN: none up to MAX_EXTRA).
-    A parallel binary search: every unit's candidate in one simulation."""
-    lo = np.zeros(len(units.pace), dtype=int)             # known: lo - 1 fails (or lo = 0)
-    hi = np.full(len(units.pace), MAX_EXTRA + 1)           # hi works (MAX_EXTRA + 1: unknown)
-    _, _, p0 = _evaluate(units, models, as_of, target, lo.astype(float), per_person, visited)
-    done = p0 >= level
-    hi[done] = 0
-    _, _, pmax = _evaluate(units, models, as_of, target, np.full(len(lo), float(MAX_EXTRA)),
-                           per_person, visited)
-    hi[~done & (pmax >= level)] = MAX_EXTRA
-    lo[~done] = 1
-    while True:
-        open_ = (lo < hi) & (hi <= MAX_EXTRA)
-        if not open_.any():
-            break
-        mid = np.where(open_, (lo + hi) // 2, hi)
-        _, _, p = _evaluate(units, models, as_of, target, mid.astype(float), per_person,
-                            visited)
-        ok = p >= level
-        hi = np.where(open_ & ok, mid, hi)
-        lo = np.where(open_ & ~ok, mid + 1, lo)
-    return np.where(hi <= MAX_EXTRA, hi, np.nan)
+    visited=True P(all visited at least once by target) >= level (NaN: none up to MAX_EXTRA)."""
+    return needed_all(units, models, as_of, target, per_person, [(level, visited)])[0]
 
 
 def allocate(units, models, as_of, target, per_person, role_budget: dict) -> np.ndarray:
@@ -97,15 +135,12 @@ def allocate(units, models, as_of, target, per_person, role_budget: dict) -> np.
     if not any(role_budget.values()):
         return added
     # Each unit's expected unseen for 0..K extra people, K the largest budget of its role:
-    # one simulation per K, all units at once.
+    # one scenario per K, all simulated at once.
     top = max(role_budget.values())
-    curve, late = [], []
-    for k in range(top + 1):
-        _, unseen, p_all = _evaluate(units, models, as_of, target,
-                                     np.full(len(added), float(k)), per_person)
-        curve.append(unseen)
-        late.append(p_all < 0.5)
-    curve, late = np.array(curve), np.array(late)          # (k, units)
+    curve, p_all, _ = _scenarios(units, models, as_of, target,
+                                 [np.full(len(added), float(k)) for k in range(top + 1)],
+                                 per_person)                              # (k, units)
+    late = p_all < 0.5
     for cohort, role in fc.ROLE_OF.items():
         budget = role_budget.get(role, 0)
         sel = np.flatnonzero(units.cohort == cohort)
@@ -141,12 +176,12 @@ def staffing_allocation(engine: Engine, *, as_of: dt.date, district: str | None 
                      {"abuse_official": add_officials, "welfare_planner": add_planners})
     before, unseen0, p0 = _evaluate(units, models, as_of, target, np.zeros(len(added)),
                                     per_person, finish_dates=True)
-    after, unseen1, p1 = _evaluate(units, models, as_of, target, added, per_person,
-                                   finish_dates=True)
-    need50 = needed(units, models, as_of, target, per_person, 0.5)
-    need80 = needed(units, models, as_of, target, per_person, 0.8)
-    visit50 = needed(units, models, as_of, target, per_person, 0.5, visited=True)
-    visit80 = needed(units, models, as_of, target, per_person, 0.8, visited=True)
+    # Nobody placed: the same simulation as before, so its figures are before's.
+    after, unseen1, p1 = (before, unseen0, p0) if not added.any() else _evaluate(
+        units, models, as_of, target, added, per_person, finish_dates=True)
+    need50, need80, visit50, visit80 = needed_all(
+        units, models, as_of, target, per_person,
+        [(0.5, False), (0.8, False), (0.5, True), (0.8, True)])
     df = pd.DataFrame({
         "district_code": units.district, "cohort": units.cohort,
         "role": [fc.ROLE_OF[c] for c in units.cohort],

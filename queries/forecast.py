@@ -441,6 +441,81 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
                       to_deadline, np.array(paths) if paths_for is not None else None)
 
 
+def scenario_draws(nu: int, sims: int, days: int) -> tuple:
+    """The draws simulate() makes for `nu` units and `sims` runs up to day `days`, in its
+    order: the pace's starting error, then each week's own and city-wide steps."""
+    rng = np.random.default_rng(SEED)
+    first = rng.standard_normal((nu, sims))
+    weekly = [(rng.standard_normal((nu, sims)), rng.standard_normal((1, sims)))
+              for _ in range(8, days + 1, 7)]
+    return first, weekly
+
+
+def simulate_scenarios(units: Units, models: dict, as_of: dt.date, target: dt.date,
+                       add_pace: np.ndarray, sims: int, rows: np.ndarray | None = None,
+                       draws: tuple | None = None) -> tuple:
+    """Many scenarios at once, up to `target` only (1 to HORIZON_DAYS days after D): for each
+    row s of `add_pace` (scenarios x units) and each unit in `rows` (default: all), the
+    expected unseen at the target (mean over the runs), P(all seen by the target) and P(every
+    child had a first visit by the target), each (scenarios, len(rows)).
+
+    Each is exactly what simulate(..., add_pace=add_pace[s], sims=sims, deadline=target,
+    to_deadline_only=True) gives for that unit (unseen_at_deadline.mean(1),
+    finish_cdf[:, days - 1], all_visited): the same draws (`draws`, from scenario_draws, or
+    made here), the same operations on every number in the same order, scenarios stacked on
+    a first axis. A unit's run depends only on its own pace and draws, so a subset of units is
+    simulated alone (the allocation's searches narrow to a few units)."""
+    days = (target - as_of).days
+    if not 1 <= days <= HORIZON_DAYS:
+        raise ValueError("simulate_scenarios covers 1 to HORIZON_DAYS days after D")
+    nu = len(units.listed)
+    rows = np.arange(nu) if rows is None else np.asarray(rows)
+    first, weekly = draws if draws is not None else scenario_draws(nu, sims, days)
+    coh = np.array([COHORTS.index(c) for c in units.cohort])[rows]
+    weekday = np.array([models[c].weekday for c in COHORTS])
+    first_seen = np.array([models[c].first_seen for c in COHORTS])[coh][:, None]
+    reach = np.array([models[c].reachable for c in COHORTS])[coh][:, None]
+    rate = -np.log1p(-np.array([models[c].hazard for c in COHORTS]))[coh][:, None]
+    drift = np.array([models[c].drift for c in COHORTS])[coh][:, None]
+    own = np.sqrt(1 / (units.pace_n[rows, None] + 1))
+    base = units.pace[rows] + np.asarray(add_pace, dtype=float)[:, rows]       # (S, n)
+    log_pace = np.log(np.maximum(base[:, :, None], 1e-12)) + own * first[rows] - own ** 2 / 2
+    step = drift / np.sqrt(2)
+    pace = np.exp(log_pace)
+    shape = log_pace.shape
+    waiting = np.broadcast_to(units.not_attempted[rows, None], shape).copy()
+    reachable = np.broadcast_to(units.reachable[rows, None], shape).copy()
+    hard = np.broadcast_to(units.hard[rows, None], shape).copy()
+    arrivals = units.arrivals[rows, None]
+    not_seen_first, not_reach = 1 - first_seen, 1 - reach
+    p_done = np.zeros(shape)
+    visits, tmp, waits = np.empty(shape), np.empty(shape), np.empty(shape, dtype=bool)
+    for k in range(1, days + 1):
+        w = weekday[coh, (as_of.weekday() + k) % 7][:, None]
+        if k % 7 == 1 and k > 1:
+            own_step, city_step = weekly[(k - 8) // 7]
+            log_pace = log_pace + step * (own_step[rows] + city_step) - step ** 2
+            pace = np.exp(log_pace)
+        # As simulate()'s day, in place: the same operations in the same order.
+        np.add(waiting, arrivals, out=waiting)
+        np.multiply(pace, w, out=tmp)
+        np.minimum(waiting, tmp, out=visits)
+        np.subtract(waiting, visits, out=waiting)
+        np.multiply(visits, not_seen_first, out=visits)           # not found at the visit
+        np.multiply(reachable, np.exp(-rate * w), out=reachable)
+        np.multiply(visits, reach, out=tmp)
+        np.add(reachable, tmp, out=reachable)
+        np.multiply(visits, not_reach, out=tmp)
+        np.add(hard, tmp, out=hard)
+        np.add(reachable, hard, out=tmp)
+        np.negative(tmp, out=tmp)
+        np.exp(tmp, out=tmp)
+        np.less(waiting, 0.5, out=waits)
+        np.maximum(p_done, np.where(waits, tmp, 0.0), out=p_done)
+    unseen = (waiting + reachable + hard).mean(-1)
+    return unseen, p_done.mean(-1), waits.mean(-1)
+
+
 # --- The figure ------------------------------------------------------------------------------
 
 def _quantiles(x: np.ndarray) -> tuple[int, int, int]:

@@ -177,3 +177,70 @@ def test_district_head_sees_city_rows_and_own_district_raw(db):
     small = head[(head["district_code"] == "11110") & (head["cohort"] == "repeat_report")].iloc[0]
     assert small["listed_suppressed"] and pd.isna(small["seen_by_deadline_p50"])
     assert pd.isna(small["finish_p50"])
+
+
+def test_scenarios_at_once_equal_each_scenario_simulated_alone(engine):
+    # The allocation simulates many scenarios (and a subset of units) at once: every figure it
+    # reads must be exactly simulate()'s for that scenario, bit for bit. A small generated
+    # programme: the fixture's three districts finish too soon for the last bits to show.
+    from data.generate import generate
+    generate(engine, seed=3, scale=0.1)
+    for as_of in (dt.date(2021, 2, 20), dt.date(2021, 4, 10)):
+        inp, models, units = fc.fit(engine, as_of)
+        target = inp.deadline if as_of < inp.deadline else as_of + dt.timedelta(days=28)
+        days = (target - as_of).days
+        nu = len(units.pace)
+        per_person = allocation.per_person_pace(units)
+        added = np.array([np.zeros(nu), np.arange(nu) % 4, np.full(nu, 7.0)])
+        rows = np.array([0, 2, nu - 1])
+        for subset in (None, rows):
+            unseen, p_all, visited = fc.simulate_scenarios(
+                units, models, as_of, target, added * per_person, allocation.SIMS, rows=subset)
+            for s, a in enumerate(added):
+                alone = fc.simulate(units, models, as_of, target, add_pace=a * per_person,
+                                    sims=allocation.SIMS, to_deadline_only=True)
+                pick = slice(None) if subset is None else subset
+                assert np.array_equal(unseen[s], alone.unseen_at_deadline.mean(1)[pick])
+                assert np.array_equal(p_all[s], alone.finish_cdf[:, days - 1][pick])
+                assert np.array_equal(visited[s], alone.all_visited[pick])
+
+
+def _needed_one_search(units, models, as_of, target, per_person, level, visited):
+    # The search as it was written before the searches ran in step (one simulation of every
+    # unit per step, through _evaluate): the reference for needed_all.
+    lo = np.zeros(len(units.pace), dtype=int)
+    hi = np.full(len(units.pace), allocation.MAX_EXTRA + 1)
+    _, _, p0 = allocation._evaluate(units, models, as_of, target, lo.astype(float), per_person,
+                                    visited)
+    done = p0 >= level
+    hi[done] = 0
+    _, _, pmax = allocation._evaluate(units, models, as_of, target,
+                                      np.full(len(lo), float(allocation.MAX_EXTRA)),
+                                      per_person, visited)
+    hi[~done & (pmax >= level)] = allocation.MAX_EXTRA
+    lo[~done] = 1
+    while True:
+        open_ = (lo < hi) & (hi <= allocation.MAX_EXTRA)
+        if not open_.any():
+            break
+        mid = np.where(open_, (lo + hi) // 2, hi)
+        _, _, p = allocation._evaluate(units, models, as_of, target, mid.astype(float),
+                                       per_person, visited)
+        hi = np.where(open_ & (p >= level), mid, hi)
+        lo = np.where(open_ & (p < level), mid + 1, lo)
+    return np.where(hi <= allocation.MAX_EXTRA, hi, np.nan)
+
+
+def test_searches_in_step_find_what_each_search_alone_finds(engine):
+    from data.generate import generate
+    generate(engine, seed=3, scale=0.1)
+    searches = [(0.5, False), (0.8, False), (0.5, True), (0.8, True)]
+    for as_of in (dt.date(2021, 2, 20), dt.date(2021, 4, 10)):
+        inp, models, units = fc.fit(engine, as_of)
+        target = inp.deadline if as_of < inp.deadline else as_of + dt.timedelta(days=28)
+        per_person = allocation.per_person_pace(units)
+        found = allocation.needed_all(units, models, as_of, target, per_person, searches)
+        for (level, visited), got in zip(searches, found):
+            alone = _needed_one_search(units, models, as_of, target, per_person, level, visited)
+            np.testing.assert_array_equal(got, alone)
+            assert np.isfinite(alone).any()      # the searches found something to compare
