@@ -2,7 +2,8 @@
 
     python -m tests.bench_first_screen [--db URL | --scale 1] [--pages overview,briefing,...]
                                        [--roles response_team,city,district] [--runs 3]
-                                       [--cache cold,warm] [--checkout DIR ...]
+                                       [--cache cold,warm] [--checkout DIR ...] [--floor]
+                                       [--proxy]
 
 What a viewer waits for when opening the dashboard in a new tab: one `streamlit run
 dashboard.py` (the repository's .streamlit/config.toml, as deployed) on a database (a generated
@@ -28,14 +29,26 @@ the role's own.
 archive COMMIT | tar -x -C DIR`) as its own server on the same database, and interleaves their
 samples, so that a before and an after see the same load; without it, this checkout.
 
+--floor adds Streamlit's own floor, sampled in the same runs: a page of one `st.write("# Floor")`
+served by the same Streamlit with this checkout's .streamlit/config.toml (what any Streamlit page
+costs a new tab on this machine; row "floor").
+
+--proxy serves each checkout through nginx (deploy/nginx.conf.template, one process behind it,
+as in production: the proxy compresses the frontend's files) instead of Streamlit directly.
+
 Printed per page and role: the median seconds to the first screen, the bytes received over the
 websocket (the page's elements, charts and tables), the bytes of HTTP responses, and the
 main-thread time Chromium spent (CDP Performance metrics: ScriptDuration is JavaScript,
-TaskDuration all main-thread tasks) up to that moment. With the load average before and after.
+TaskDuration all main-thread tasks) up to that moment. Also when the page's title was first drawn
+("title s") and its first headline figure (an st.metric's value, "figure s"; "-" on a page
+without one), both from navigation, as the page itself saw them: Streamlit draws elements as the
+script sends them, so a viewer reads the headline before the run ends. With the load average
+before and after.
 Figures for a person to read; nothing passes or fails.
 """
 import argparse
 import contextlib
+import math
 import os
 import statistics
 import sys
@@ -65,6 +78,23 @@ READY_JS = """() => {
   }
   return drawn;
 }"""
+
+
+# When the title and the first headline figure were first in the page, in ms from navigation
+# start (performance.now()), noted by an observer installed before the page's own scripts run.
+FIRST_SEEN_JS = """(() => {
+  const seen = window.__firstSeen = {};
+  const check = () => {
+    if (seen.title === undefined && document.querySelector('[data-testid=stMain] h1'))
+      seen.title = performance.now();
+    if (seen.figure === undefined) {
+      const value = document.querySelector('[data-testid=stMain] [data-testid=stMetricValue]');
+      if (value && value.textContent.trim()) seen.figure = performance.now();
+    }
+  };
+  new MutationObserver(check).observe(document, {childList: true, subtree: true,
+                                                 characterData: true});
+})();"""
 
 
 def _wait_ready(page, timeout_s: float = 120.0) -> tuple[int, float]:
@@ -107,6 +137,7 @@ def _sample(context, url: str, role: str) -> dict:
 
     page.on("websocket", on_ws)
     cdp = context.new_cdp_session(page)
+    page.add_init_script(FIRST_SEEN_JS)
     cdp.send("Performance.enable")
     cdp.send("Network.enable")
     cdp.on("Network.loadingFinished", lambda e: received.__setitem__(
@@ -114,6 +145,7 @@ def _sample(context, url: str, role: str) -> dict:
     start = time.perf_counter()
     page.goto(url)
     charts, ready = _wait_ready(page)
+    first_seen = page.evaluate("() => window.__firstSeen")
     if role != "response_team":
         _become(page, role)
         charts, ready = _wait_ready(page)
@@ -121,41 +153,57 @@ def _sample(context, url: str, role: str) -> dict:
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     page.close()
     return {"s": seconds, "ws": received["ws"], "http": received["http"], "charts": charts,
-            "js": metrics.get("ScriptDuration", 0.0), "task": metrics.get("TaskDuration", 0.0)}
+            "js": metrics.get("ScriptDuration", 0.0), "task": metrics.get("TaskDuration", 0.0),
+            "title": first_seen.get("title", float("nan")) / 1e3,
+            "figure": first_seen.get("figure", float("nan")) / 1e3}
 
 
 def measure(bases: dict[str, str], pages: list[str], roles: list[str], caches: list[str],
-            runs: int, browser) -> dict:
+            runs: int, browser, floor: str | None = None) -> dict:
     """{(page, role, cache, checkout): [sample, ...]}, runs interleaved over pages, roles,
-    caches and checkouts."""
+    caches and checkouts; with `floor` (the floor page's URL) each run also samples it."""
     out: dict = {}
     warm_contexts = {}
+    targets = [(path, role, name, f"{base}/{path}") for path in pages for role in roles
+               for name, base in bases.items()]
+    if floor is not None:
+        targets.append(("floor", "response_team", "streamlit", floor))
     try:
         for run in range(runs):
-            for path in pages:
-                for role in roles:
-                    for cache in caches:
-                        for name, base in bases.items():
-                            url = f"{base}/{path}"
-                            if cache == "cold":
-                                context = _new_context(browser)
-                                sample = _sample(context, url, role)
-                                context.close()
-                            else:
-                                if (role, name) not in warm_contexts:
-                                    context = _new_context(browser)
-                                    _sample(context, f"{base}/", "response_team")  # the cache
-                                    warm_contexts[(role, name)] = context
-                                sample = _sample(warm_contexts[(role, name)], url, role)
-                            out.setdefault((path, role, cache, name), []).append(sample)
-                            print(f"run {run + 1} {path or 'overview'} {role} {cache} {name}: "
-                                  f"{sample['s']:.2f} s, {sample['charts']} charts, JS "
-                                  f"{sample['js']:.2f} s, load {os.getloadavg()[0]:.1f}",
-                                  file=sys.stderr)
+            for path, role, name, url in targets:
+                for cache in caches:
+                    if cache == "cold":
+                        context = _new_context(browser)
+                        sample = _sample(context, url, role)
+                        context.close()
+                    else:
+                        if (role, name) not in warm_contexts:
+                            context = _new_context(browser)
+                            _sample(context, url.rsplit("/", 1)[0] + "/", "response_team")
+                            warm_contexts[(role, name)] = context
+                        sample = _sample(warm_contexts[(role, name)], url, role)
+                    out.setdefault((path, role, cache, name), []).append(sample)
+                    print(f"run {run + 1} {path or 'overview'} {role} {cache} {name}: "
+                          f"{sample['s']:.2f} s (figure {sample['figure']:.2f} s), "
+                          f"{sample['charts']} charts, JS {sample['js']:.2f} s, "
+                          f"load {os.getloadavg()[0]:.1f}", file=sys.stderr)
     finally:
         for context in warm_contexts.values():
             context.close()
     return out
+
+
+FLOOR_SCRIPT = 'import streamlit as st\n\nst.write("# Floor")\n'
+
+
+def floor_checkout(folder: Path, config_from: Path) -> Path:
+    """A folder holding the floor's script (as dashboard.py) and a copy of `config_from`'s
+    .streamlit/config.toml: Streamlit's own first screen, with the dashboard's settings."""
+    import shutil
+    (folder / ".streamlit").mkdir(parents=True)
+    shutil.copy(config_from / ".streamlit" / "config.toml", folder / ".streamlit" / "config.toml")
+    (folder / "dashboard.py").write_text(FLOOR_SCRIPT, encoding="utf-8")
+    return folder
 
 
 def _new_context(browser):
@@ -177,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="samples per page, role and cache")
     parser.add_argument("--checkout", action="append", default=None,
                         help="a checkout to run (repeatable; default: this one)")
+    parser.add_argument("--floor", action="store_true",
+                        help="also sample an empty Streamlit page (one st.write)")
     a = parser.parse_args(argv)
     checkouts = [Path(c).resolve() for c in a.checkout or [server.ROOT]]
     names = [c.name for c in checkouts]
@@ -191,6 +241,11 @@ def main(argv: list[str] | None = None) -> int:
             bases = {name: stack.enter_context(server.streamlit_server(
                 db_url, Path(tmp) / f"server-{i}.log", root=root))
                 for i, (name, root) in enumerate(zip(names, checkouts))}
+            floor = None
+            if a.floor:
+                floor = stack.enter_context(server.streamlit_server(
+                    db_url, Path(tmp) / "server-floor.log",
+                    root=floor_checkout(Path(tmp) / "floor", checkouts[0]))) + "/"
             p = stack.enter_context(sync_playwright())
             browser = server.launch_chromium(p)
             # One tab per page and role first, not measured: the server's first run of each
@@ -200,19 +255,24 @@ def main(argv: list[str] | None = None) -> int:
                 for path in pages:
                     for role in roles:
                         _sample(context, f"{base}/{path}", role)
+            if floor is not None:
+                _sample(context, floor, "response_team")
             context.close()
             load_before = os.getloadavg()
-            table = measure(bases, pages, roles, caches, a.runs, browser)
+            table = measure(bases, pages, roles, caches, a.runs, browser, floor)
             browser.close()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"first screen of a new tab, median of {a.runs} (seconds; websocket / HTTP kB "
           f"received; main-thread JS / all tasks s), load average before "
           f"{' '.join(f'{x:.2f}' for x in load_before)}, after {load}, {os.cpu_count()} cores")
     print("cold: first-ever tab (empty HTTP cache); warm: new tab, HTTP cache filled")
-    print(f"{'page':<16}{'role':<14}{'cache':<6}{'checkout':<14}{'seconds':>8}{'charts':>7}{'ws kB':>8}"
-          f"{'http kB':>9}{'JS s':>7}{'tasks s':>8}")
+    print(f"{'page':<16}{'role':<14}{'cache':<6}{'checkout':<14}{'title s':>8}{'figure s':>9}"
+          f"{'seconds':>8}{'charts':>7}{'ws kB':>8}{'http kB':>9}{'JS s':>7}{'tasks s':>8}")
     for (path, role, cache, name), samples in table.items():
+        figure = _median(samples, "figure")
         print(f"{path or 'overview':<16}{role:<14}{cache:<6}{name[-13:]:<14}"
+              f"{_median(samples, 'title'):>8.2f}"
+              f"{'-' if math.isnan(figure) else f'{figure:.2f}':>9}"
               f"{_median(samples, 's'):>8.2f}"
               f"{_median(samples, 'charts'):>7.0f}{_median(samples, 'ws') / 1e3:>8.0f}"
               f"{_median(samples, 'http') / 1e3:>9.0f}{_median(samples, 'js'):>7.2f}"
