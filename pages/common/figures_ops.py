@@ -257,15 +257,6 @@ def stacked_share(df: pd.DataFrame, category: str, value: str, colour: str,
     return _layout(fig, height)
 
 
-def findings_bar(df: pd.DataFrame, labels: Mapping[str, str]) -> go.Figure:
-    """Data-quality findings: how many rows each check finds. df: check_name, rows."""
-    data = df.sort_values("rows")
-    fig = px.bar(data, x="rows", y="check_name", orientation="h",
-                 labels={"rows": _l(labels, "rows"), "check_name": ""})
-    _values_shown(fig)
-    return _layout(fig, max(260, 36 * len(data) + 120))
-
-
 DELAY_BINS = ("same_day", "days_1_7", "days_8_30", "over_30", "before_visit")
 
 

@@ -223,6 +223,28 @@ def table(df, *, key: str, filename: str, column_labels: dict | None = None,
         st.caption(text("suppressed"))
 
 
+def bars(df, *, key: str, label: str, value: str, column_labels: dict) -> None:
+    """A bar chart that only compares a few counts, drawn as a table: one row per `label`,
+    largest first, its `value` as a bar with the count beside it (Streamlit's ProgressColumn).
+
+    A page without any plotly chart spares every new browser tab plotly.js: 4.7 MB and seconds
+    of main-thread JavaScript before the page's figures are drawn (tests/bench_first_screen.py).
+    df: a DataFrame, or a function that makes one (built once per view, as in table())."""
+    from pages.common import per_view
+
+    def build():
+        rows = (df() if callable(df) else df)[[label, value]].sort_values(
+            value, ascending=False, kind="stable")
+        names = {c: column_labels.get(c) or i18n.label(c) for c in (label, value)}
+        top = float(rows[value].max()) if len(rows) else 0.0
+        return rows.rename(columns=names), names[value], max(top, 1.0)
+
+    shown, value_label, top = per_view.once(f"bars:{key}", build, kind="table")
+    st.dataframe(shown, hide_index=True, key=f"{key}_bars", column_config={
+        value_label: st.column_config.ProgressColumn(format="localized", min_value=0,
+                                                     max_value=top)})
+
+
 def sharing_download(name: str, *, key: str, filename: str) -> None:
     """A download of query `name` for the whole city, fit to leave the secure view: every
     district's small cells masked (the same for every role), audited like any download."""
