@@ -184,37 +184,42 @@ def _weekday_of(days_from_d: np.ndarray, as_of: dt.date) -> np.ndarray:
     return (as_of.weekday() + np.asarray(days_from_d).astype(int)) % 7
 
 
-def fit_cohort(attempted: pd.DataFrame, visited: pd.DataFrame, as_of: dt.date,
-               first_day: int) -> CohortModel:
+def _columns(frame, names) -> list:
+    """Columns of a DataFrame or of a dict of arrays, as numpy arrays."""
+    return [np.asarray(frame[n]) for n in names]
+
+
+def fit_cohort(attempted, visited, as_of: dt.date, first_day: int) -> CohortModel:
     """Fit one cohort's shared parameters (all districts pooled) from its first visits since
-    `first_day` (days from D): `attempted` by first visit and first seen day, `visited` by
-    district and first visit day."""
+    `first_day` (days from D): `attempted` by first visit and first seen day (fv, fs,
+    children), `visited` by district and first visit day (district_code, fv, children);
+    DataFrames or dicts of arrays."""
+    fv, fs, children = _columns(attempted, ("fv", "fs", "children"))
     # Weekday pattern of first visits, shrunk toward a flat week when there is little data.
     counts = np.zeros(7)
     days = np.zeros(7)
-    np.add.at(counts, _weekday_of(attempted["fv"].to_numpy(), as_of),
-              attempted["children"].to_numpy())
+    np.add.at(counts, _weekday_of(fv, as_of), children)
     np.add.at(days, _weekday_of(np.arange(first_day, 1), as_of), 1)
     per_day = np.where(days > 0, (counts + 5) / np.maximum(days, 1), np.nan)
     mean = np.nanmean(per_day) if np.isfinite(per_day).any() else 1.0
     weekday = np.where(np.isfinite(per_day), per_day / mean, 1.0)
     weekday = weekday * 7 / weekday.sum()
 
-    n_attempted = attempted["children"].sum()
-    same_day = attempted.loc[attempted["fs"] == attempted["fv"], "children"].sum()
+    n_attempted = children.sum()
+    same_day = children[fs == fv].sum()
     first_seen = (same_day + 1) / (n_attempted + 2)
 
     # A cure model for those not found at the first visit: a share `reachable` is found later
     # with a daily chance `hazard`; the rest never within the horizon. EM over delays (found
     # after k days) and ages (not found yet, a days after the first visit). The national share
     # met in person is the prior for `reachable`.
-    failed = attempted[attempted["fs"] != attempted["fv"]]
-    found = failed[failed["fs"].notna()]
-    open_ = failed[failed["fs"].isna()]
-    k = (found["fs"] - found["fv"]).to_numpy()
-    kn = found["children"].to_numpy().astype(float)
-    a = (0 - open_["fv"]).to_numpy()
-    an = open_["children"].to_numpy().astype(float)
+    failed = fs != fv                        # true too when not seen (NaN)
+    found = failed & ~np.isnan(fs)
+    open_ = failed & np.isnan(fs)
+    k = fs[found] - fv[found]
+    kn = children[found].astype(float)
+    a = 0 - fv[open_]
+    an = children[open_].astype(float)
     prior = float(np.clip(1 - NATIONAL_HARD_SHARE / max(1 - first_seen, 1e-6), 0.05, 0.95))
     reachable, hazard = prior, 1 / 7
     for _ in range(200):
@@ -234,11 +239,12 @@ def fit_cohort(attempted: pd.DataFrame, visited: pd.DataFrame, as_of: dt.date,
     weeks = sum(1 for i in range(4) if -7 * (i + 1) + 1 >= first_day)
     excess = []
     if weeks >= 2:
-        v = visited[visited["fv"] > -7 * weeks]
-        codes, d_idx = np.unique(v["district_code"].to_numpy(), return_inverse=True)
-        week = (-v["fv"].to_numpy() // 7).astype(int)
+        v_code, v_fv, v_children = _columns(visited, ("district_code", "fv", "children"))
+        recent = v_fv > -7 * weeks
+        codes, d_idx = np.unique(v_code[recent], return_inverse=True)
+        week = (-v_fv[recent] // 7).astype(int)
         c = np.zeros((len(codes), weeks))
-        np.add.at(c, (d_idx, week), v["children"].to_numpy())
+        np.add.at(c, (d_idx, week), v_children[recent])
         mean = c.mean(1)
         ok = mean >= 5
         excess = list(c[ok].var(1, ddof=1) / mean[ok] ** 2 - 1 / mean[ok])
@@ -272,47 +278,58 @@ def build_units(inp: Inputs, models: dict) -> Units:
     first_day = (inp.start - inp.as_of).days
     pace_from = max(first_day, 1 - PACE_DAYS)
     elapsed = max(-first_day + 1, 1)
+    # Plain arrays, read once: pandas' selections cost more than the arithmetic here.
+    u_code, u_cohort, u_listed, u_seen, u_not_attempted, u_added, u_last = _columns(
+        inp.units, ("district_code", "cohort", "listed", "seen", "not_attempted", "added",
+                    "last"))
+    v_code, v_cohort, v_fv, v_open, v_children = _columns(
+        inp.visited, ("district_code", "cohort", "fv", "open", "children"))
+    s_code, s_role, s_today, s_before = _columns(
+        inp.staff, ("district_code", "role", "in_post", "in_post_before"))
+
+    def index_of(codes):
+        return np.array([d_index[c] for c in codes.tolist()], dtype=np.int64)
+
     for cohort in COHORTS:
         m = models[cohort]
-        u = inp.units[inp.units["cohort"] == cohort]
-        u_idx = u["district_code"].map(d_index).to_numpy(dtype=np.int64)
+        u = u_cohort == cohort
+        u_idx = index_of(u_code[u])
 
         def spread(values):
             out = np.zeros(nd)
             out[u_idx] = values
             return out
 
-        listed, seen = spread(u["listed"]), spread(u["seen"])
-        v = inp.visited[(inp.visited["cohort"] == cohort) & inp.visited["fv"].notna()]
-        v_idx = v["district_code"].map(d_index).to_numpy(dtype=np.int64)
-        age = -v["fv"].to_numpy()
+        listed, seen = spread(u_listed[u]), spread(u_seen[u])
+        v = (v_cohort == cohort) & ~np.isnan(v_fv)
+        v_idx = index_of(v_code[v])
+        age = -v_fv[v]
         stay = m.reachable * (1 - m.hazard) ** age
         post = stay / (stay + 1 - m.reachable)
-        open_n = v["open"].to_numpy().astype(float)
+        open_n = v_open[v].astype(float)
         reachable = np.bincount(v_idx, weights=open_n * post, minlength=nd)
         hard = np.bincount(v_idx, weights=open_n * (1 - post), minlength=nd)
-        recent = v["fv"].to_numpy() >= pace_from
-        first_visits = np.bincount(v_idx[recent], weights=v["children"].to_numpy()[recent],
-                                   minlength=nd)
+        recent = v_fv[v] >= pace_from
+        first_visits = np.bincount(v_idx[recent], weights=v_children[v][recent], minlength=nd)
         weight = m.weekday[_weekday_of(np.arange(pace_from, 1), inp.as_of)].sum() if \
             pace_from <= 0 else 0.0
         pace = first_visits / weight if weight > 0 else np.zeros(nd)
         # Staff in post today against those in post in the middle of the pace's days: a
         # district that gained (lost) staff recently visits faster (slower) from now on.
-        st = inp.staff[inp.staff["role"] == ROLE_OF[cohort]]
-        s_idx = st["district_code"].map(d_index).to_numpy(dtype=np.int64)
-        today = np.bincount(s_idx, weights=st["in_post"].to_numpy(float), minlength=nd)
-        before = np.bincount(s_idx, weights=st["in_post_before"].to_numpy(float), minlength=nd)
+        st = s_role == ROLE_OF[cohort]
+        s_idx = index_of(s_code[st])
+        today = np.bincount(s_idx, weights=s_today[st].astype(float), minlength=nd)
+        before = np.bincount(s_idx, weights=s_before[st].astype(float), minlength=nd)
         ratio = np.where(before > 0, today / np.maximum(before, 1), 1.0)
         last = np.full(nd, np.nan)
-        last[u_idx] = u["last"].to_numpy()
+        last[u_idx] = u_last[u]
         rows["district"].append(np.array(inp.districts, dtype=object))
         rows["cohort"].append(np.full(nd, cohort, dtype=object))
         for name, value in (("listed", listed), ("seen", seen),
-                            ("not_attempted", spread(u["not_attempted"])),
+                            ("not_attempted", spread(u_not_attempted[u])),
                             ("reachable", reachable), ("hard", hard), ("pace", pace * ratio),
                             ("pace_n", first_visits),
-                            ("arrivals", spread(u["added"]) / elapsed),
+                            ("arrivals", spread(u_added[u]) / elapsed),
                             ("last_seen", last), ("staff", today), ("staff_ratio", ratio)):
             rows[name].append(value)
     return Units(**{k: np.concatenate(v) for k, v in rows.items()})
@@ -376,23 +393,37 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     at_deadline = None
     added_total = np.zeros((nu, 1))
     paths = []
+    not_seen_first, not_reach = 1 - first_seen, 1 - reach
+    visits, tmp, waits = np.empty((nu, sims)), np.empty((nu, sims)), np.empty((nu, sims), bool)
     for k in range(1, HORIZON_DAYS + 1):
         w = weekday[coh, (as_of.weekday() + k) % 7][:, None]
         if k % 7 == 1 and k > 1:
             log_pace = log_pace + step * (rng.standard_normal((nu, sims))
                                           + rng.standard_normal((1, sims))) - step ** 2
             pace = np.exp(log_pace)
-        waiting = waiting + arrivals
+        # In place (no new arrays per day; the figures depend on every last bit, so these are
+        # exactly the operations, in the order, of: waiting += arrivals; visits =
+        # min(waiting, pace * w); waiting -= visits; not_found = visits * (1 - first_seen);
+        # reachable = reachable * exp(-rate * w) + not_found * reach; hard += not_found *
+        # (1 - reach)).
+        np.add(waiting, arrivals, out=waiting)
         added_total = added_total + arrivals
-        visits = np.minimum(waiting, pace * w)
-        waiting = waiting - visits
-        not_found = visits * (1 - first_seen)
-        reachable = reachable * np.exp(-rate * w) + not_found * reach
-        hard = hard + not_found * (1 - reach)
+        np.multiply(pace, w, out=tmp)
+        np.minimum(waiting, tmp, out=visits)
+        np.subtract(waiting, visits, out=waiting)
+        np.multiply(visits, not_seen_first, out=visits)           # not found at the visit
+        np.multiply(reachable, np.exp(-rate * w), out=reachable)
+        np.multiply(visits, reach, out=tmp)
+        np.add(reachable, tmp, out=reachable)
+        np.multiply(visits, not_reach, out=tmp)
+        np.add(hard, tmp, out=hard)
         # Everyone seen when nobody waits for a first visit and no one is left unfound; the
         # unfound count is a sum of many small chances, so P(none) is exp(-expected).
-        p_now = np.where(waiting < 0.5, np.exp(-(reachable + hard)), 0.0)
-        p_done = np.maximum(p_done, p_now)
+        np.add(reachable, hard, out=tmp)
+        np.negative(tmp, out=tmp)
+        np.exp(tmp, out=tmp)
+        np.less(waiting, 0.5, out=waits)
+        np.maximum(p_done, np.where(waits, tmp, 0.0), out=p_done)
         finish_cdf[:, k - 1] = p_done.mean(1)
         # Units come cohort by cohort (build_units): the city is a product within each block.
         city_now = p_done.reshape(len(COHORTS), -1, sims).prod(1)
@@ -496,7 +527,7 @@ def simulate_scenarios(units: Units, models: dict, as_of: dt.date, target: dt.da
             own_step, city_step = weekly[(k - 8) // 7]
             log_pace = log_pace + step * (own_step[rows] + city_step) - step ** 2
             pace = np.exp(log_pace)
-        # As simulate()'s day, in place: the same operations in the same order.
+        # simulate()'s day: the same operations in the same order.
         np.add(waiting, arrivals, out=waiting)
         np.multiply(pace, w, out=tmp)
         np.minimum(waiting, tmp, out=visits)
@@ -538,9 +569,17 @@ def fit(engine: Engine, as_of: dt.date):
     if inp is None:
         return None
     first_day = max((inp.start - as_of).days, 1 - MODEL_DAYS)
-    models = {c: fit_cohort(inp.attempts[inp.attempts["cohort"] == c],
-                            inp.visited[(inp.visited["cohort"] == c)
-                                        & (inp.visited["fv"] >= first_day)], as_of, first_day)
+    attempts = dict(zip(("cohort", "fv", "fs", "children"), _columns(
+        inp.attempts, ("cohort", "fv", "fs", "children"))))
+    visited = dict(zip(("cohort", "district_code", "fv", "children"), _columns(
+        inp.visited, ("cohort", "district_code", "fv", "children"))))
+
+    def part(frame, keep):
+        return {k: v[keep] for k, v in frame.items()}
+
+    models = {c: fit_cohort(part(attempts, attempts["cohort"] == c),
+                            part(visited, (visited["cohort"] == c)
+                                 & (visited["fv"] >= first_day)), as_of, first_day)
               for c in COHORTS}
     return inp, models, build_units(inp, models)
 
