@@ -1,6 +1,7 @@
 -- district_day_facts and referral_day_facts, rebuilt from child_status, visits and referrals
 -- (run by data/status.py right after child_status, in the same transaction), then
--- first_visit_facts, district_visit_days and table_counts (see each one's comment below).
+-- first_visit_facts, district_visit_days, child_alert_runs and table_counts (see each one's
+-- comment below).
 --
 -- Each "as of D" count the figures need is a number of things (children, visits, referrals)
 -- that count on an interval of days [starts_on, ends_on): from the day the thing starts to
@@ -278,6 +279,69 @@ select s.district_code, v.visit_date, count(*)
 from visits v
 join child_status s on s.child_id = v.child_id
 group by s.district_code, v.visit_date
+;
+
+-- child_alert_runs, for the two child alerts (queries/alerts.py adds the rules' days). A rule
+-- holds on D for a child on the list at D (listed_on <= D < removed_on) when
+--   high_risk_no_referral  a repeatedly reported child has a counted high-risk seen visit by D
+--                          and no protective referral by D: from first_high_risk_on (the date
+--                          to count from) to the referral or the removal;
+--   unreachable_no_visit   the child has three or more counted visits by D and none seen: from
+--                          third_visit_on to the first seen visit or the removal, counted from
+--                          the latest counted visit by D, so each visit day starts a run of its
+--                          own that lasts to the next visit day.
+-- Counted visits are on or after listed_on, so no run starts before the listing. A run that
+-- never holds (a referral or removal on or before its first day) gets no row. The runs are
+-- stored grouped, their children's ids joined by spaces.
+delete from child_alert_runs;
+
+insert into child_alert_runs (rule, district_code, cohort, since_on, ends_on, child_ids)
+with
+unreachable (child_id, district_code, cohort, third_visit_on, ends_on) as (
+    select child_id, district_code, cohort, third_visit_on,
+        case when removed_on is null then first_seen_on
+            when first_seen_on is null then removed_on
+            when first_seen_on < removed_on then first_seen_on
+            else removed_on end
+    from child_status
+    where third_visit_on is not null
+),
+
+unreachable_visits (child_id, district_code, cohort, visit_date, next_visit, ends_on) as (
+    -- Every visit of such a child from the third counted one to the end, with the next visit's
+    -- date: a later day's, or the same day's when the child had several visits that day (the
+    -- last of them, whose next visit is a later day's or none, makes the day's run below).
+    select u.child_id, u.district_code, u.cohort, v.visit_date,
+        lead(v.visit_date) over (partition by u.child_id order by v.visit_date),
+        u.ends_on
+    from unreachable u
+    join visits v on v.child_id = u.child_id
+    where v.visit_date >= u.third_visit_on
+      and (u.ends_on is null or v.visit_date < u.ends_on)
+),
+
+runs (rule, child_id, district_code, cohort, since_on, ends_on) as (
+    select 'unreachable_no_visit', child_id, district_code, cohort, visit_date,
+        coalesce(next_visit, ends_on)
+    from unreachable_visits
+    where next_visit is null or next_visit > visit_date
+    union all
+    select 'high_risk_no_referral', child_id, district_code, cohort, first_high_risk_on,
+        case when removed_on is null then first_protective_referral_on
+            when first_protective_referral_on is null then removed_on
+            when first_protective_referral_on < removed_on then first_protective_referral_on
+            else removed_on end
+    from child_status
+    where cohort = 'repeat_report'
+      and first_high_risk_on is not null
+      and (first_protective_referral_on is null
+           or first_protective_referral_on > first_high_risk_on)
+      and (removed_on is null or removed_on > first_high_risk_on)
+)
+
+select rule, district_code, cohort, since_on, ends_on, {child_ids}
+from runs
+group by rule, district_code, cohort, since_on, ends_on
 ;
 
 -- table_counts, for table_freshness: rows and newest date of the tables this rebuild reads.

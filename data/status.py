@@ -1,6 +1,7 @@
 """Rebuild child_status, the per-child dates the figures compare with the as-of day, and the
 per-day facts built on it (district_day_facts, referral_day_facts, first_visit_facts,
-district_visit_days) and the big tables' counts (table_counts).
+district_visit_days), the child alerts' runs (child_alert_runs) and the big tables' counts
+(table_counts).
 
 `refresh_child_status(conn)` runs data/child_status.sql, then data/day_facts.sql (its date
 arithmetic spelled for the database, DATE_EXPRESSIONS), on the caller's connection, inside the
@@ -17,28 +18,31 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from data.schema import (
-    child_status, district_day_facts, district_visit_days, first_visit_facts, referral_day_facts,
-    table_counts,
+    child_alert_runs, child_status, district_day_facts, district_visit_days, first_visit_facts,
+    referral_day_facts, table_counts,
 )
 
 HERE = Path(__file__).resolve().parent
 SQL_FILE = HERE / "child_status.sql"
 FACTS_FILE = HERE / "day_facts.sql"
 DERIVED = (child_status, district_day_facts, referral_day_facts, first_visit_facts,
-           district_visit_days, table_counts)
+           district_visit_days, child_alert_runs, table_counts)
 
-# The only thing the derived tables' SQL spells differently per database is date arithmetic:
-# each `{name}` in data/day_facts.sql is one of these expressions (fixed text, never input), so
-# the file exists once instead of as two copies that must be kept alike.
+# The only things the derived tables' SQL spells differently per database are date arithmetic
+# and joining text (SQLite 3.40 has no string_agg): each `{name}` in data/day_facts.sql is one
+# of these expressions (fixed text, never input), so the file exists once instead of as two
+# copies that must be kept alike.
 DATE_EXPRESSIONS = {
     "sqlite": {
         "week_after_first_seen": "date(first_seen_on, '+7 days')",
         "referral_delay_days":
             "cast(julianday(r.referred_on) - julianday(v.visit_date) as integer)",
+        "child_ids": "group_concat(child_id, ' ')",
     },
     "postgresql": {
         "week_after_first_seen": "first_seen_on + 7",
         "referral_delay_days": "r.referred_on - v.visit_date",
+        "child_ids": "string_agg(child_id, ' ')",
     },
 }
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")

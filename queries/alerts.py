@@ -88,14 +88,18 @@ def definition_entries() -> dict:
 
 # --- Reading ---------------------------------------------------------------------------------
 
-def _read(conn, name: str, params: dict) -> pd.DataFrame:
+def _execute(conn, name: str, params: dict):
     # NAME.postgresql.sql beside NAME.sql, as for the figures (queries/runner.py).
     path = INPUT_DIR / f"{name}.{conn.dialect.name}.sql"
     if not path.exists():
         path = INPUT_DIR / f"{name}.sql"
     stmt = text(path.read_text(encoding="utf-8"))
     stmt = stmt.bindparams(*[bindparam(k, type_=Date) for k in stmt._bindparams])
-    result = conn.execute(stmt, {k: params[k] for k in stmt._bindparams})
+    return conn.execute(stmt, {k: params[k] for k in stmt._bindparams})
+
+
+def _read(conn, name: str, params: dict) -> pd.DataFrame:
+    result = _execute(conn, name, params)
     # The driver's own tuples: a DataFrame of SQLAlchemy rows costs more than the query for the
     # tens of thousands of children at scale 30 (the statement is text: nothing to convert).
     columns = list(result.keys())
@@ -225,52 +229,69 @@ def officials_below_target(rows, districts, as_of):
     return out
 
 
-def child_rules(children: pd.DataFrame) -> dict:
-    """One child alert per row, as numpy columns (tens of thousands of rows at scale 30)."""
-    high = children["first_high_risk_on"].notna().to_numpy()
-    raised = np.where(
-        high,
-        (_dates(children["first_high_risk_on"])
-         + pd.Timedelta(days=HIGH_RISK_NO_REFERRAL.threshold)).to_numpy(),
-        (_dates(children["last_visit_on"])
-         + pd.Timedelta(days=UNREACHABLE_NO_VISIT.threshold)).to_numpy())
-    rule = np.where(high, HIGH_RISK_NO_REFERRAL.name, UNREACHABLE_NO_VISIT.name)
-    return {"rule": rule.astype(object),
-            "district_code": children["district_code"].to_numpy(dtype=object),
-            "child_id": children["child_id"].to_numpy(dtype=object),
-            "first_raised": raised.astype("datetime64[ns]")}
+CHILD_RULE_DAYS = {HIGH_RISK_NO_REFERRAL.name: HIGH_RISK_NO_REFERRAL.threshold,
+                   UNREACHABLE_NO_VISIT.name: UNREACHABLE_NO_VISIT.threshold}
+
+
+def child_rules(groups: list, cohort: str | None = None) -> dict:
+    """One child alert per child of queries/inputs/alerts_children.sql's rows (rule, district,
+    cohort, since_on and the ids joined by spaces), as numpy columns: the rule, the child's
+    district as a code into `districts` (sorted), the id and first_raised, in RULES' order, then
+    by district and child (80,000 children at scale 30). Only `cohort`'s children if given."""
+    if cohort is not None:
+        groups = [g for g in groups if g[2] == cohort]
+    order = {r.name: i for i, r in enumerate(RULES)}
+    districts = sorted({g[1] for g in groups})
+    district_code = {d: i for i, d in enumerate(districts)}
+    ids, sizes = [], []
+    for g in groups:
+        part = g[4].split(" ")
+        ids.extend(part)
+        sizes.append(len(part))
+    sizes = np.array(sizes, dtype=np.int64)
+    rule = np.array([order[g[0]] for g in groups] + [0], dtype=np.int64)[:-1]
+    district = np.array([district_code[g[1]] for g in groups] + [0], dtype=np.int64)[:-1]
+    days = np.array([CHILD_RULE_DAYS[g[0]] for g in groups] + [0], dtype="timedelta64[D]")[:-1]
+    raised = (_dates(pd.Series([g[3] for g in groups], dtype=object)).to_numpy()
+              .astype("datetime64[D]") + days).astype("datetime64[ns]")
+    # Sorted here: a database's sort of 80,000 rows cost more than the rest of the query. Ids
+    # compare as fixed-width text, code point by code point (Python's order; ids are ASCII).
+    rule, district = np.repeat(rule, sizes), np.repeat(district, sizes)
+    rows = np.lexsort((np.array(ids, dtype=str), district, rule))
+    return {"rule": rule[rows], "district": district[rows], "districts": districts,
+            "child_id": np.array(ids, dtype=object)[rows],
+            "first_raised": np.repeat(raised, sizes)[rows]}
 
 
 def _table(district_rows: list, child_rows: dict, as_of: dt.date,
            district: str | None) -> pd.DataFrame:
     """The alerts as one frame, in RULES' order, then by district and child (district alerts,
     without a child, first). Built column by column with numpy: concatenating two frames of
-    mixed kinds and sorting the result with pandas cost 1.4 s for 81,000 alerts at scale 30."""
+    mixed kinds and sorting the result with pandas cost 1.4 s for 81,000 alerts at scale 30.
+    `child_rows` come sorted (child_rules); the district alerts are few and sorted here. No rule
+    has both kinds of rows, so a stable sort on the rule alone merges the two."""
+    order = {r.name: i for i, r in enumerate(RULES)}
+    district_rows = sorted(district_rows, key=lambda r: (order[r[0]], r[1]))
+    districts = sorted(set(child_rows["districts"]) | {r[1] for r in district_rows})
+    code = {d: i for i, d in enumerate(districts)}
+    child_codes = np.array([code[d] for d in child_rows["districts"]] + [0],
+                           dtype=np.int64)[:-1]
     n = len(district_rows)
     columns = {
-        "rule": np.concatenate([np.array([r[0] for r in district_rows] + [None],
-                                         dtype=object)[:n], child_rows["rule"]]),
-        "district_code": np.concatenate([np.array([r[1] for r in district_rows] + [None],
-                                                  dtype=object)[:n],
-                                         child_rows["district_code"]]),
+        "rule": np.concatenate([np.array([order[r[0]] for r in district_rows] + [0],
+                                         dtype=np.int64)[:n], child_rows["rule"]]),
+        "district_code": np.concatenate([
+            np.array([code[r[1]] for r in district_rows] + [0], dtype=np.int64)[:n],
+            child_codes[child_rows["district"]]]),
         "child_id": np.concatenate([np.full(n, None, dtype=object), child_rows["child_id"]]),
         "first_raised": np.concatenate([
             np.array([pd.Timestamp(r[3]).to_datetime64() for r in district_rows],
                      dtype="datetime64[ns]").reshape(n), child_rows["first_raised"]]),
     }
     if district is not None:
-        keep = columns["district_code"] == district
+        keep = columns["district_code"] == code.get(district, -1)
         columns = {c: v[keep] for c, v in columns.items()}
-    order = {r.name: i for i, r in enumerate(RULES)}
-    rule_order = np.array([order[r] for r in columns["rule"]] + [0], dtype=np.int64)[:-1]
-    # Codes that sort as the values do: numpy's fixed-width text compares code points, as
-    # Python does (ids and codes are ASCII). A district alert has no child: "" sorts first, as
-    # the missing child did, and no rule has both kinds of rows.
-    districts, district_codes = np.unique(columns["district_code"].astype(str),
-                                          return_inverse=True)
-    child_ids = np.where(pd.isna(columns["child_id"]), "", columns["child_id"]).astype(str)
-    _, child_codes = np.unique(child_ids, return_inverse=True)
-    rows = np.lexsort((child_codes, district_codes, rule_order))
+    rows = np.argsort(columns["rule"], kind="stable")
     columns = {c: v[rows] for c, v in columns.items()}
     first_raised = columns["first_raised"]
     days_open = ((np.datetime64(as_of, "D") - first_raised.astype("datetime64[D]"))
@@ -280,8 +301,8 @@ def _table(district_rows: list, child_rows: dict, as_of: dt.date,
     rule_names = [r.name for r in RULES]
     return pd.DataFrame({
         # Rule and district as text columns (pandas' string dtype), as they always were.
-        "rule": pd.array(rule_names, dtype="str").take(rule_order[rows]),
-        "district_code": pd.array(districts.tolist(), dtype="str").take(district_codes[rows]),
+        "rule": pd.array(rule_names, dtype="str").take(columns["rule"]),
+        "district_code": pd.array(districts, dtype="str").take(columns["district_code"]),
         "child_id": pd.Series(columns["child_id"], dtype=object),
         "first_raised": first_raised,
         "days_open": days_open,
@@ -302,19 +323,15 @@ def alerts(engine: Engine, *, as_of: dt.date, district: str | None = None,
             return pd.DataFrame(columns=list(COLUMNS))
         window_start = min(start, as_of) - dt.timedelta(days=14)
         params = {"as_of": as_of, "window_start": window_start,
-                  "high_risk_by": as_of - dt.timedelta(days=HIGH_RISK_NO_REFERRAL.threshold)}
+                  "high_risk_by": as_of - dt.timedelta(days=HIGH_RISK_NO_REFERRAL.threshold),
+                  "unreachable_by": as_of - dt.timedelta(days=UNREACHABLE_NO_VISIT.threshold)}
         daily = _read(conn, "alerts_daily", params)
         visit_days = _read(conn, "alerts_visit_days", params)
-        children = _read(conn, "alerts_children", params)
+        children = _execute(conn, "alerts_children", params).all()
         officials = _read(conn, "alerts_officials", params)
-    children = children[children["first_high_risk_on"].notna() | (
-        _dates(children["last_visit_on"]) <= pd.Timestamp(
-            as_of - dt.timedelta(days=UNREACHABLE_NO_VISIT.threshold)))]
-    if cohort is not None:
-        children = children[children["cohort"] == cohort]
     days = pd.date_range(pd.Timestamp(window_start), pd.Timestamp(as_of), freq="D")
     listed, seen = _progress_by_day(daily, districts, days)
     rows = (pace_below_half(listed, seen, districts, days, start, deadline)
             + stale_data(visit_days, listed, seen, districts, days, start)
             + officials_below_target(officials, districts, as_of))
-    return _table(rows, child_rules(children), as_of, district)
+    return _table(rows, child_rules(children, cohort), as_of, district)

@@ -272,10 +272,13 @@ _STATUS_MISSING = text(
     " or not exists (select 1 from first_visit_facts)"
     " or not exists (select 1 from table_counts)"
     # Without visits this table is empty by right: only then is its emptiness no sign.
-    " or (exists (select 1 from visits) and not exists (select 1 from district_visit_days)))"
+    " or (exists (select 1 from visits) and not exists (select 1 from district_visit_days))"
+    # Empty by right when no child is unreachable or at risk: named only so that a database made
+    # before the table existed gets the message below instead of a query's error.
+    " or exists (select 1 from child_alert_runs where 1 = 0))"
 )
 _DERIVED = ("child_status", "district_day_facts", "referral_day_facts", "first_visit_facts",
-            "district_visit_days", "table_counts")
+            "district_visit_days", "child_alert_runs", "table_counts")
 
 
 def _reads_child_status(sql: str) -> bool:

@@ -1,7 +1,7 @@
 """The per-day facts (data/day_facts.sql) against a day-by-day reading of metrics.md, on SQLite
 and PostgreSQL, after a load and after a second load that replaces rows. The same for the
-forecast's first_visit_facts, the stale-data alert's district_visit_days and table_freshness's
-table_counts.
+forecast's first_visit_facts, the stale-data alert's district_visit_days, the child alerts'
+child_alert_runs and table_freshness's table_counts.
 
 The expected table is worked out here without child_status or intervals: for every day D, each
 "as of D" count straight from the extract tables (who is on the list at D, which visits and
@@ -19,7 +19,7 @@ from data.export import export_extract
 from data.generate import generate
 from data.load import load_extract
 from data.schema import (
-    children, district_day_facts, district_visit_days, first_visit_facts, referral_day_facts,
+    child_alert_runs, children, district_day_facts, district_visit_days, first_visit_facts, referral_day_facts,
     referrals, table_counts, visits,
 )
 
@@ -29,7 +29,9 @@ FIRST_VISIT_KEYS = ["district_code", "cohort", "listed_on", "first_visit_on", "f
                     "day"]
 VISIT_DAY_KEYS = ["district_code", "day"]
 COUNT_KEYS = ["table_name"]
+ALERT_RUN_KEYS = ["rule", "child_id", "since_on"]
 HIGH_RISK = ("high", "emergency")
+PROTECTIVE = ("police_investigation", "protection_agency", "emergency_protection")
 
 
 def _frame(conn, table) -> pd.DataFrame:
@@ -206,6 +208,70 @@ def expected_visit_days(conn) -> pd.DataFrame:
     return _tidy(df.rename(columns={"visit_date": "day", "size": "visits"}), VISIT_DAY_KEYS)
 
 
+def expected_alert_runs(conn) -> pd.DataFrame:
+    """For every day D, which child rule holds for which child on D and the date it counts from
+    (queries/alerts.py's RULES without their days), straight from the rows; then each (rule,
+    child, date) as the days it holds: from that date to ends_on, the day after the last (null:
+    still holding after every date)."""
+    kids = _frame(conn, children)
+    vis = _frame(conn, visits)
+    refs = _frame(conn, referrals)
+    child = {c: i for i, c in enumerate(kids.child_id)}
+    n_kids = len(kids)
+    listed = _days(kids.listed_on)
+    removed = np.where(kids.removed_on.isna(), NEVER, _days(kids.removed_on))
+    repeat = (kids.cohort == "repeat_report").to_numpy()
+    vc, vd = vis.child_id.map(child).to_numpy(), _days(vis.visit_date)
+    seen = (vis.outcome == "seen").to_numpy()
+    high = seen & (vis.risk_level.isin(HIGH_RISK) | (vis.abuse_suspected == True)).to_numpy()  # noqa: E712
+    rc, rd = refs.child_id.map(child).to_numpy(), _days(refs.referred_on)
+    protective = refs.kind.isin(PROTECTIVE).to_numpy()
+    first = min(listed.min(), vd.min()) - 1
+    last = max(x[x < NEVER].max() for x in (listed, removed, vd, rd)) + 8
+    held = {}
+    for day in range(first, last + 1):
+        on = (listed <= day) & (removed > day)
+        counted = (vd >= listed[vc]) & (vd <= day)
+        visits_by_child = np.bincount(vc[counted], minlength=n_kids)
+        seen_by = np.bincount(vc[counted & seen], minlength=n_kids) > 0
+        latest = np.full(n_kids, -NEVER)
+        np.maximum.at(latest, vc[counted], vd[counted])
+        found = np.full(n_kids, NEVER)
+        np.minimum.at(found, vc[counted & high], vd[counted & high])
+        protected = np.bincount(rc[protective & (rd <= day)], minlength=n_kids) > 0
+        for rule, holds, since in (
+                ("unreachable_no_visit", on & (visits_by_child >= 3) & ~seen_by, latest),
+                ("high_risk_no_referral", on & repeat & (found < NEVER) & ~protected, found)):
+            for i in np.flatnonzero(holds):
+                held.setdefault((rule, i, since[i]), []).append(day)
+    rows = []
+    for (rule, i, since), days in held.items():
+        # A run holds on every day from its date on, up to its end: nothing in between.
+        assert days == list(range(since, days[-1] + 1)), (rule, kids.child_id[i])
+        rows.append((rule, kids.district_code[i], kids.cohort[i], since,
+                     None if days[-1] == last else days[-1] + 1, kids.child_id[i]))
+    df = pd.DataFrame(rows, columns=["rule", "district_code", "cohort", "since_on", "ends_on",
+                                     "child_id"])
+    return _runs(df.assign(
+        since_on=pd.to_datetime(df.since_on, unit="D"),
+        ends_on=pd.to_datetime(pd.Series(df.ends_on, dtype="float64"), unit="D")))
+
+
+def stored_alert_runs(conn) -> pd.DataFrame:
+    """child_alert_runs one row per child (each group's ids split), after checking its grain:
+    one row per rule, district, cohort, since_on and ends_on."""
+    df = _frame(conn, child_alert_runs)
+    group = ["rule", "district_code", "cohort", "since_on", "ends_on"]
+    assert not df[group].astype(str).duplicated().any()
+    df = df.assign(child_id=df.child_ids.str.split(" ")).explode("child_id")
+    return _runs(df.drop(columns="child_ids"))
+
+
+def _runs(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(ALERT_RUN_KEYS).reset_index(drop=True)[
+        ALERT_RUN_KEYS + ["district_code", "cohort", "ends_on"]]
+
+
 def expected_counts(conn) -> pd.DataFrame:
     """Rows and newest date of children, visits and referrals, from the rows themselves."""
     rows = [(name, _frame(conn, table)[column].max(), len(_frame(conn, table)))
@@ -224,10 +290,10 @@ def _counts(df: pd.DataFrame) -> pd.DataFrame:
 def _assert_facts_agree(engine):
     with engine.connect() as conn:
         expected = (*expected_facts(conn), expected_first_visits(conn), expected_visit_days(conn),
-                    expected_counts(conn))
+                    expected_alert_runs(conn), expected_counts(conn))
         stored = (*stored_facts(conn), _tidy(_frame(conn, first_visit_facts), FIRST_VISIT_KEYS),
                   _tidy(_frame(conn, district_visit_days), VISIT_DAY_KEYS),
-                  _counts(_frame(conn, table_counts)))
+                  stored_alert_runs(conn), _counts(_frame(conn, table_counts)))
     for want, got in zip(expected, stored, strict=True):
         assert len(got) > 0
         pd.testing.assert_frame_equal(_ns(got), _ns(want), check_dtype=False)
@@ -241,7 +307,7 @@ def _ns(df: pd.DataFrame) -> pd.DataFrame:
 
 def _replaced(folder, out):
     """The extract with rows changed the ways a corrected extract changes them: children removed
-    and put back, visits seen and not, referrals closed and reopened."""
+    and put back, visits seen and not, visits added, referrals closed and reopened."""
     out.mkdir()
     for path in folder.iterdir():
         (out / path.name).write_bytes(path.read_bytes())
@@ -258,6 +324,11 @@ def _replaced(folder, out):
     to_moved = (vis.index % 5 == 3) & (vis.outcome == "seen")
     vis.loc[to_seen, ["outcome", "risk_level", "abuse_suspected"]] = ["seen", "high", "false"]
     vis.loc[to_moved, ["outcome", "risk_level", "abuse_suspected"]] = ["moved", "", ""]
+    # A second attempt on the same day as another visit (a run of days starts once per day).
+    again = vis[vis.index % 7 == 4].assign(visit_id=lambda v: v.visit_id + "-b",
+                                            outcome="not_home", risk_level="",
+                                            abuse_suspected="")
+    vis = pd.concat([vis, again], ignore_index=True)
     vis.to_csv(out / "visits.csv", index=False)
     refs = read("referrals.csv")
     close = (refs.index % 3 == 0) & (refs.closed_on == "")
@@ -267,7 +338,7 @@ def _replaced(folder, out):
     refs.loc[close, "result"] = "declined"
     refs.loc[reopen, ["closed_on", "result"]] = ["", ""]
     refs.to_csv(out / "referrals.csv", index=False)
-    assert to_seen.any() and to_moved.any() and close.any() and reopen.any()
+    assert to_seen.any() and to_moved.any() and len(again) and close.any() and reopen.any()
     return out
 
 

@@ -1,38 +1,19 @@
 -- alerts_children
--- Children on the list at D who may need action, with the dates the child rules turn on:
---   high risk: a repeatedly reported child with a counted high-risk seen visit on or before
---              high_risk_by (D minus the rule's days) and no protective referral by D
---              (police_investigation, protection_agency or emergency_protection, as the
---              attention list);
---   unreachable: three or more counted visits by D, none seen, with the latest counted visit.
--- Read by queries/alerts.py, which applies the thresholds. The latest visit is looked up child
--- by child on the index of visits by child and date (the third visit makes it exist);
--- alerts_children.postgresql.sql differs only in comparing the ids in that index's collation.
--- Params    as_of (D), high_risk_by
+-- The children whose child rule stands on D, from data/day_facts.sql's child_alert_runs: a run
+-- holds on D when since_on <= D < ends_on, and its alert stands once the rule's days have
+-- passed since since_on (high_risk_by, unreachable_by: D minus those days). Read by
+-- queries/alerts.py, which adds the days back to since_on for first_raised.
+-- One row per group of runs (rule, district, cohort, since_on and ends_on), the children's ids
+-- joined by spaces: 80,000 children arrive as 3,000 rows at scale 30.
+-- Params    as_of (D), high_risk_by, unreachable_by
 -- Columns
---   child_id              text
---   district_code         text
---   cohort                text
---   first_high_risk_on    date    null for an unreachable row
---   last_visit_on         date    null for a high-risk row
-select s.child_id, s.district_code, s.cohort, s.first_high_risk_on,
-    cast(null as date) as last_visit_on
-from child_status s
-where s.cohort = 'repeat_report'
-  and s.listed_on <= :as_of
-  and (s.removed_on is null or s.removed_on > :as_of)
-  and s.first_high_risk_on <= :high_risk_by
-  and (s.first_protective_referral_on is null or s.first_protective_referral_on > :as_of)
-
-union all
-
-select s.child_id, s.district_code, s.cohort, cast(null as date) as first_high_risk_on,
-    (select max(v.visit_date) from visits v
-     where v.child_id = s.child_id
-       and v.visit_date >= s.listed_on
-       and v.visit_date <= :as_of) as last_visit_on
-from child_status s
-where s.third_visit_on <= :as_of
-  and (s.first_seen_on is null or s.first_seen_on > :as_of)
-  and s.listed_on <= :as_of
-  and (s.removed_on is null or s.removed_on > :as_of)
+--   rule              text
+--   district_code     text
+--   cohort            text
+--   since_on          date     the finding's day (high risk) or the latest counted visit's
+--   child_ids         text     the children's ids, separated by one space, in no order
+select r.rule, r.district_code, r.cohort, r.since_on, r.child_ids
+from child_alert_runs r
+where ((r.rule = 'high_risk_no_referral' and r.since_on <= :high_risk_by)
+       or (r.rule = 'unreachable_no_visit' and r.since_on <= :unreachable_by))
+  and (r.ends_on is null or r.ends_on > :as_of)
