@@ -90,8 +90,9 @@ def run_process(command: list[str], log: Path, env: dict, cwd: Path = ROOT):
 @contextmanager
 def cluster(db_url: str, processes: int = 2, *, workdir: Path | None = None,
             port: int | None = None, env: dict | None = None, args: tuple = (),
-            served_by: bool = False, timeout: float = 90.0):
-    """Yields (proxy URL, [(backend URL, Popen)]) while N processes and nginx run."""
+            served_by: bool = False, timeout: float = 90.0, root: Path = ROOT):
+    """Yields (proxy URL, [(backend URL, Popen)]) while N processes and nginx run (`root`:
+    the checkout to run; benchmarks compare two)."""
     if processes < 1:
         raise ValueError("processes must be at least 1")
     with ExitStack() as stack:
@@ -111,7 +112,8 @@ def cluster(db_url: str, processes: int = 2, *, workdir: Path | None = None,
             backend_port = free_port()
             log = workdir / f"streamlit-{i + 1}.log"
             proc = stack.enter_context(run_process(
-                streamlit_command("dashboard.py", backend_port, args=args), log, shared))
+                streamlit_command("dashboard.py", backend_port, args=args), log, shared,
+                cwd=root))
             backends.append((f"http://127.0.0.1:{backend_port}", proc, log))
         for url, proc, log in backends:
             wait_answering(f"{url}/_stcore/health", proc, timeout, log)

@@ -227,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="a checkout to run (repeatable; default: this one)")
     parser.add_argument("--floor", action="store_true",
                         help="also sample an empty Streamlit page (one st.write)")
+    parser.add_argument("--proxy", action="store_true",
+                        help="serve each checkout through nginx (deploy/nginx.conf.template)")
     a = parser.parse_args(argv)
     checkouts = [Path(c).resolve() for c in a.checkout or [server.ROOT]]
     names = [c.name for c in checkouts]
@@ -238,14 +240,19 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db_url = server.bench_database(a.db, Path(tmp), a.scale)
         with contextlib.ExitStack() as stack:
-            bases = {name: stack.enter_context(server.streamlit_server(
-                db_url, Path(tmp) / f"server-{i}.log", root=root))
-                for i, (name, root) in enumerate(zip(names, checkouts))}
+            def serve(root: Path, name: str) -> str:
+                if a.proxy:  # one process behind nginx, as deployed
+                    from deploy.local import cluster
+                    return stack.enter_context(cluster(
+                        db_url, 1, workdir=Path(tmp) / f"proxy-{name}", root=root))[0]
+                return stack.enter_context(server.streamlit_server(
+                    db_url, Path(tmp) / f"server-{name}.log", root=root))
+
+            bases = {name: serve(root, str(i))
+                     for i, (name, root) in enumerate(zip(names, checkouts))}
             floor = None
             if a.floor:
-                floor = stack.enter_context(server.streamlit_server(
-                    db_url, Path(tmp) / "server-floor.log",
-                    root=floor_checkout(Path(tmp) / "floor", checkouts[0]))) + "/"
+                floor = serve(floor_checkout(Path(tmp) / "floor", checkouts[0]), "floor") + "/"
             p = stack.enter_context(sync_playwright())
             browser = server.launch_chromium(p)
             # One tab per page and role first, not measured: the server's first run of each
@@ -262,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             table = measure(bases, pages, roles, caches, a.runs, browser, floor)
             browser.close()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"first screen of a new tab, median of {a.runs} (seconds; websocket / HTTP kB "
+    via = " through nginx" if a.proxy else ""
+    print(f"first screen of a new tab{via}, median of {a.runs} (seconds; websocket / HTTP kB "
           f"received; main-thread JS / all tasks s), load average before "
           f"{' '.join(f'{x:.2f}' for x in load_before)}, after {load}, {os.cpu_count()} cores")
     print("cold: first-ever tab (empty HTTP cache); warm: new tab, HTTP cache filled")

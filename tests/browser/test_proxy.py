@@ -3,9 +3,12 @@ real login (the OIDC mock of test_login_flow.py) and Debian's Chromium.
 
 A district head logs in through the proxy; moved to the other process (its sticky-session
 cookie changed), the head is still logged in, pages run and the audit log gets their views.
-The proxy refuses /_stcore/metrics and the other internal routes that the processes answer.
+The proxy refuses /_stcore/metrics and the other internal routes that the processes answer, and
+compresses the frontend's files (Streamlit sends them uncompressed).
 """
+import gzip
 import os
+import re
 import urllib.error
 import urllib.request
 
@@ -97,3 +100,29 @@ def test_proxy_refuses_internal_routes_the_processes_answer(proxied, path):
     if path == "/_stcore/metrics":
         assert get(backends[0] + path)[0] == 200      # the process itself would answer
     assert get(base + "/_stcore/health")[0] == 200    # loopback is the monitoring here
+
+
+def fetch(url: str):
+    """Headers (names in any case) and body (as sent, not decompressed) of a GET that
+    accepts gzip."""
+    request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as r:
+        return r.headers, r.read()
+
+
+def test_proxy_compresses_the_frontends_files_and_keeps_their_caching(proxied):
+    # Streamlit leaves compressing its bundles to the proxy: without it a first-ever tab
+    # downloads about three times the bytes (plotly.js alone 4.7 MB instead of 1.4 MB).
+    base, _, backends = proxied
+    headers, page = fetch(base + "/")
+    if headers.get("Content-Encoding") == "gzip":
+        page = gzip.decompress(page)
+    bundle = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', page.decode()).group(1)
+    direct_headers, direct = fetch(f"{backends[0]}/{bundle}")
+    assert direct_headers.get("Content-Encoding") is None   # the process sends it as it is
+    headers, body = fetch(f"{base}/{bundle}")
+    assert headers.get("Content-Encoding") == "gzip"
+    assert gzip.decompress(body) == direct
+    assert len(body) < len(direct) / 2
+    assert headers["Cache-Control"] == direct_headers["Cache-Control"]
+    assert "immutable" in headers["Cache-Control"]
