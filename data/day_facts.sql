@@ -285,7 +285,7 @@ group by s.district_code, v.visit_date
 -- holds on D for a child on the list at D (listed_on <= D < removed_on) when
 --   high_risk_no_referral  a repeatedly reported child has a counted high-risk seen visit by D
 --                          and no protective referral by D: from first_high_risk_on (the date
---                          to count from) to the referral or the removal;
+--                          to count from) to the referral or the removal,
 --   unreachable_no_visit   the child has three or more counted visits by D and none seen: from
 --                          third_visit_on to the first seen visit or the removal, counted from
 --                          the latest counted visit by D, so each visit day starts a run of its
@@ -353,3 +353,39 @@ union all
 select 'visits', max(visit_date), count(*) from visits
 union all
 select 'referrals', max(referred_on), count(*) from referrals
+;
+
+-- attention_spans, for the attention list: each child and reason on the list, from the day it
+-- starts to count up to, not including, the day it stops (null: never stops):
+--   unreachable             [third_visit_on, first seen or removed_on, whichever is first)
+--   high_risk_no_referral   [first_high_risk_on, first protective referral or removed_on,
+--                           whichever is first)
+-- Both starts are counted visits, so on or after listed_on: on the list at D is then
+-- starts_on <= D < ends_on, the conditions of attention_list.sql before this table. A child
+-- whose interval is empty (seen by its third visit's day) is never on the list for that reason
+-- and gets no row.
+delete from attention_spans;
+
+insert into attention_spans (child_id, reason, district_code, cohort, listed_on, starts_on, ends_on)
+select child_id, reason, district_code, cohort, listed_on, starts_on, ends_on
+from (
+    select child_id, 'unreachable' as reason, district_code, cohort, listed_on,
+        third_visit_on as starts_on,
+        case when first_seen_on is null then removed_on
+             when removed_on is null or first_seen_on < removed_on then first_seen_on
+             else removed_on end as ends_on
+    from child_status
+    where third_visit_on is not null
+
+    union all
+
+    select child_id, 'high_risk_no_referral' as reason, district_code, cohort, listed_on,
+        first_high_risk_on as starts_on,
+        case when first_protective_referral_on is null then removed_on
+             when removed_on is null or first_protective_referral_on < removed_on
+                 then first_protective_referral_on
+             else removed_on end as ends_on
+    from child_status
+    where first_high_risk_on is not null
+) spans
+where ends_on is null or ends_on > starts_on

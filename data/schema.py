@@ -6,7 +6,7 @@ are never part of an extract: `dataset_info` (is this database synthetic, when w
 `audit_log` (who looked at what).
 """
 from sqlalchemy import (
-    Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, ForeignKeyConstraint, Index,
+    Boolean, CheckConstraint, Column, Date, DateTime, ForeignKey, Index,
     Integer, MetaData, String, Table, Text, text,
 )
 
@@ -305,4 +305,21 @@ table_counts = Table(
     Column("table_name", _bytewise(String(32)), primary_key=True),
     Column("newest_date", Date),
     Column("row_count", Integer, nullable=False),
+)
+
+# Derived, for the attention list (queries/attention_list.sql and the queries that include it):
+# per child and reason, the days the child is on the list for that reason, [starts_on, ends_on)
+# (ends_on null: still on it). Only the children who are ever on the list are here (a tenth of
+# them at scale 30), so a list as of D reads this narrow table instead of picking its children
+# out of every child's status (a third of attention_detail's time at scale 30). See
+# data/day_facts.sql for the two intervals.
+attention_spans = Table(
+    "attention_spans", metadata,
+    Column("child_id", C_ID, primary_key=True),
+    Column("reason", _bytewise(String(32)), primary_key=True),
+    Column("district_code", C_CODE, nullable=False),
+    Column("cohort", C_TAG, nullable=False),
+    Column("listed_on", Date, nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
 )

@@ -17,29 +17,14 @@
 --   cohort          text   the child's cohort
 --   reason          text   unreachable or high_risk_no_referral
 --   since           date   see above
--- Per-child facts come from child_status (data/child_status.sql): three counted visits by D is
--- third_visit_on <= D, seen by D is first_seen_on <= D, a counted high-risk seen visit by D is
--- first_high_risk_on <= D, and a counted protective referral is first_protective_referral_on
--- <= D (the child being on the list at D, required here anyway). Each reason is its own branch
--- so that each can start from the few children its date index picks. No order here: the runner
--- appends the header's order and a limit when a page asks for the first rows.
-select s.child_id, s.district_code, s.cohort, 'unreachable' as reason, s.third_visit_on as since
-from child_status s
-where s.third_visit_on <= :as_of
-  and (s.first_seen_on is null or s.first_seen_on > :as_of)
-  and s.listed_on <= :as_of
-  and (s.removed_on is null or s.removed_on > :as_of)
-  and (cast(:district as text) is null or s.district_code = :district)
-  and (cast(:cohort as text) is null or s.cohort = :cohort)
-
-union all
-
-select s.child_id, s.district_code, s.cohort, 'high_risk_no_referral' as reason,
-    s.first_high_risk_on as since
-from child_status s
-where s.first_high_risk_on <= :as_of
-  and (s.first_protective_referral_on is null or s.first_protective_referral_on > :as_of)
-  and s.listed_on <= :as_of
-  and (s.removed_on is null or s.removed_on > :as_of)
-  and (cast(:district as text) is null or s.district_code = :district)
-  and (cast(:cohort as text) is null or s.cohort = :cohort)
+-- The days each child is on the list for each reason come from attention_spans (built from
+-- child_status in data/day_facts.sql): on the list at D is starts_on <= D < ends_on, and since
+-- is starts_on. Reading that table (children ever on the list only) instead of picking them out
+-- of every child's status made the list several times cheaper at scale 30. No order here: the
+-- runner appends the header's order and a limit when a page asks for the first rows.
+select child_id, district_code, cohort, reason, starts_on as since
+from attention_spans
+where starts_on <= :as_of
+  and (ends_on is null or ends_on > :as_of)
+  and (cast(:district as text) is null or district_code = :district)
+  and (cast(:cohort as text) is null or cohort = :cohort)

@@ -9,7 +9,6 @@ scale 1 on SQLite, 300 ms at scale 30 on PostgreSQL) are for a person to read. A
 that declares its order (attention_list, attention_detail) has a second line, NAME[:1000]: its
 first rows as a page reads them.
 """
-import argparse
 import os
 import statistics
 import sys

@@ -275,10 +275,13 @@ _STATUS_MISSING = text(
     " or (exists (select 1 from visits) and not exists (select 1 from district_visit_days))"
     # Empty by right when no child is unreachable or at risk: named only so that a database made
     # before the table existed gets the message below instead of a query's error.
-    " or exists (select 1 from child_alert_runs where 1 = 0))"
+    " or exists (select 1 from child_alert_runs where 1 = 0)"
+    # Empty by right when no child ever reached a third visit or a high-risk visit.
+    " or (exists (select 1 from child_status where third_visit_on is not null"
+    " or first_high_risk_on is not null) and not exists (select 1 from attention_spans)))"
 )
 _DERIVED = ("child_status", "district_day_facts", "referral_day_facts", "first_visit_facts",
-            "district_visit_days", "child_alert_runs", "table_counts")
+            "district_visit_days", "child_alert_runs", "table_counts", "attention_spans")
 
 
 def _reads_child_status(sql: str) -> bool:

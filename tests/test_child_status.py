@@ -6,6 +6,7 @@ on the hand-checked fixture and on a small generated database; the loader, the g
 """
 import datetime as dt
 
+import pandas as pd
 import pytest
 from sqlalchemy import select, text
 
@@ -13,7 +14,7 @@ import queries
 from data import generate
 from data.__main__ import main as data_main
 from data.load import load_extract
-from data.schema import child_status, children, referrals, visits
+from data.schema import attention_spans, child_status, children, referrals, visits
 from data.status import refresh_child_status
 from tests import query_fixtures
 
@@ -169,6 +170,16 @@ def test_queries_fill_an_empty_table_once(engine):
     assert int(df["listed"].iloc[0]) == 3 and int(df["seen"].iloc[0]) == 1
     with engine.connect() as conn:
         assert stored_status(conn) == expected_status(conn)
+
+
+def test_queries_fill_an_empty_attention_spans_table_once(engine):
+    # A database refreshed before attention_spans existed: statuses, but no spans.
+    query_fixtures.load(engine)
+    before = queries.run("attention_list", engine, as_of=D)
+    assert len(before) > 0
+    with engine.begin() as conn:
+        conn.execute(attention_spans.delete())
+    pd.testing.assert_frame_equal(queries.run("attention_list", engine, as_of=D), before)
 
 
 def test_queries_name_the_fix_when_the_table_is_missing(engine):

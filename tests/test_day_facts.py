@@ -1,7 +1,7 @@
 """The per-day facts (data/day_facts.sql) against a day-by-day reading of metrics.md, on SQLite
 and PostgreSQL, after a load and after a second load that replaces rows. The same for the
 forecast's first_visit_facts, the stale-data alert's district_visit_days, the child alerts'
-child_alert_runs and table_freshness's table_counts.
+child_alert_runs, table_freshness's table_counts and the attention list's attention_spans.
 
 The expected table is worked out here without child_status or intervals: for every day D, each
 "as of D" count straight from the extract tables (who is on the list at D, which visits and
@@ -19,7 +19,8 @@ from data.export import export_extract
 from data.generate import generate
 from data.load import load_extract
 from data.schema import (
-    child_alert_runs, children, district_day_facts, district_visit_days, first_visit_facts, referral_day_facts,
+    attention_spans, child_alert_runs, children, district_day_facts, district_visit_days,
+    first_visit_facts, referral_day_facts,
     referrals, table_counts, visits,
 )
 
@@ -30,6 +31,7 @@ FIRST_VISIT_KEYS = ["district_code", "cohort", "listed_on", "first_visit_on", "f
 VISIT_DAY_KEYS = ["district_code", "day"]
 COUNT_KEYS = ["table_name"]
 ALERT_RUN_KEYS = ["rule", "child_id", "since_on"]
+SPAN_KEYS = ["child_id", "reason"]
 HIGH_RISK = ("high", "emergency")
 PROTECTIVE = ("police_investigation", "protection_agency", "emergency_protection")
 
@@ -281,6 +283,63 @@ def expected_counts(conn) -> pd.DataFrame:
     return _counts(pd.DataFrame(rows, columns=["table_name", "newest_date", "row_count"]))
 
 
+def expected_spans(conn) -> pd.DataFrame:
+    """For every day D, which children are on the attention list at D and for which reason
+    (metrics.md, straight from the rows), then per child and reason the first day on it and the
+    day after the last (null: still on it after every date in the data). Checks on the way that
+    those days are one unbroken run and that the list's "since" is its first day: what lets a
+    list as of D be read as starts_on <= D < ends_on."""
+    kids = _frame(conn, children)
+    vis = _frame(conn, visits)
+    refs = _frame(conn, referrals)
+    listed = _days(kids.listed_on)
+    removed = np.where(kids.removed_on.isna(), NEVER, _days(kids.removed_on))
+    child = {c: i for i, c in enumerate(kids.child_id)}
+    vc, vd = vis.child_id.map(child).to_numpy(), _days(vis.visit_date)
+    order = np.lexsort((vd, vc))                     # each child's visits in date order
+    vc, vd = vc[order], vd[order]
+    seen_high = ((vis.outcome == "seen") & (vis.risk_level.isin(HIGH_RISK)
+                                            | (vis.abuse_suspected == True))).to_numpy()[order]  # noqa: E712
+    is_seen = (vis.outcome == "seen").to_numpy()[order]
+    protective = refs.kind.isin(PROTECTIVE).to_numpy()
+    rc, rd = refs.child_id.map(child).to_numpy()[protective], _days(refs.referred_on)[protective]
+    n = len(kids)
+    runs = {}                                        # (child, reason) -> [first, last, since]
+    last = max(x[x < NEVER].max() for x in (removed, vd, rd)) + 1
+    for day in range(listed.min(), last + 1):
+        on = (listed <= day) & (removed > day)
+        counted = (vd >= listed[vc]) & (vd <= day) & on[vc]
+        n_visits = np.bincount(vc[counted], minlength=n)
+        seen = np.bincount(vc[counted & is_seen], minlength=n) > 0
+        third = np.full(n, NEVER)
+        number = np.zeros(len(vc), int)              # the visit's place among its child's counted
+        for i in np.flatnonzero(counted):
+            number[i] = number[i - 1] + 1 if i and counted[i - 1] and vc[i - 1] == vc[i] else 1
+        np.minimum.at(third, vc[number == 3], vd[number == 3])
+        high_since = np.full(n, NEVER)
+        np.minimum.at(high_since, vc[counted & seen_high], vd[counted & seen_high])
+        referred = np.bincount(rc[on[rc] & (rd <= day)], minlength=n) > 0
+        for reason, members, since in (
+                ("unreachable", on & ~seen & (n_visits >= 3), third),
+                ("high_risk_no_referral", on & (high_since < NEVER) & ~referred, high_since)):
+            for i in np.flatnonzero(members):
+                run = runs.setdefault((kids.child_id[i], reason), [day, day, since[i]])
+                assert run[1] in (day - 1, day), f"{kids.child_id[i]} {reason}: off and on again"
+                assert since[i] == run[0], f"{kids.child_id[i]} {reason}: since is not day one"
+                run[1] = day
+    rows = [(c, r, kids.district_code[child[c]], kids.cohort[child[c]], kids.listed_on[child[c]],
+             first, None if end == last else end + 1) for (c, r), (first, end, _) in runs.items()]
+    df = pd.DataFrame(rows, columns=["child_id", "reason", "district_code", "cohort",
+                                     "listed_on", "starts_on", "ends_on"])
+    df["starts_on"] = pd.to_datetime(df.starts_on, unit="D")
+    df["ends_on"] = pd.to_datetime(pd.Series(df.ends_on, dtype="float64"), unit="D")
+    return _spans(df)
+
+
+def _spans(df: pd.DataFrame) -> pd.DataFrame:
+    return df.sort_values(SPAN_KEYS).reset_index(drop=True)[sorted(df.columns)]
+
+
 def _counts(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(newest_date=pd.to_datetime(df.newest_date),
                      row_count=df.row_count.astype("int64")).sort_values(
@@ -290,10 +349,11 @@ def _counts(df: pd.DataFrame) -> pd.DataFrame:
 def _assert_facts_agree(engine):
     with engine.connect() as conn:
         expected = (*expected_facts(conn), expected_first_visits(conn), expected_visit_days(conn),
-                    expected_alert_runs(conn), expected_counts(conn))
+                    expected_alert_runs(conn), expected_counts(conn), expected_spans(conn))
         stored = (*stored_facts(conn), _tidy(_frame(conn, first_visit_facts), FIRST_VISIT_KEYS),
                   _tidy(_frame(conn, district_visit_days), VISIT_DAY_KEYS),
-                  stored_alert_runs(conn), _counts(_frame(conn, table_counts)))
+                  stored_alert_runs(conn), _counts(_frame(conn, table_counts)),
+                  _spans(_frame(conn, attention_spans)))
     for want, got in zip(expected, stored, strict=True):
         assert len(got) > 0
         pd.testing.assert_frame_equal(_ns(got), _ns(want), check_dtype=False)
