@@ -136,7 +136,7 @@ if not mine.empty:
             pd.DataFrame(rows).rename(columns={"figure": t["measure"]}))
 
     st.dataframe(per_view.once("detail_compare", compared, inputs=(code,)), hide_index=True,
-                 key="detail_compare")
+                 key="detail_compare", placeholder=i18n.DASH)
     cols = st.columns(3)
     cols[0].metric(i18n.label("completion_rate"), i18n.fmt_rate(row["completion_rate"]),
                    help=layout.definition("completion_rate"))

@@ -206,8 +206,10 @@ def table(df, *, key: str, filename: str, column_labels: dict | None = None,
     if ready.empty:
         st.info(text("empty"))
         return
+    # A hidden small cell or a missing value reads "—", as in the metrics, not "None".
     st.dataframe(ready.arrow, hide_index=True, key=f"{key}_table", width="stretch",
-                 column_config=copy.deepcopy(ready.config))  # Streamlit may add to it
+                 column_config=copy.deepcopy(ready.config),  # Streamlit may add to it
+                 placeholder=i18n.DASH)
     rows = ready.rows if total is None else total
     shown = min(ready.rows, MAX_ROWS)
     if rows > shown:
@@ -240,7 +242,7 @@ def bars(df, *, key: str, label: str, value: str, column_labels: dict) -> None:
         return rows.rename(columns=names), names[value], max(top, 1.0)
 
     shown, value_label, top = per_view.once(f"bars:{key}", build, kind="table")
-    st.dataframe(shown, hide_index=True, key=f"{key}_bars", column_config={
+    st.dataframe(shown, hide_index=True, key=f"{key}_bars", placeholder=i18n.DASH, column_config={
         value_label: st.column_config.ProgressColumn(format="localized", min_value=0,
                                                      max_value=top)})
 
