@@ -186,6 +186,28 @@ class Reference:
         return pd.DataFrame(rows, columns=["child_id", "district_code", "cohort", "reason", "since"])
 
 
+    # --- the child alerts (queries/alerts.py's RULES; their days are given) -------------------
+    def child_alerts(self, d: date, high_risk_days: int, unreachable_days: int) -> pd.DataFrame:
+        """Children on the attention list whose rule has held long enough: unreachable with no
+        counted visit for `unreachable_days` (raised that long after the latest counted visit),
+        or repeatedly reported at high risk with no protective referral `high_risk_days` after
+        the finding (raised then). Both held on every day since: the latest visit and the
+        finding are the same on each, and a child's days on the list are one interval."""
+        latest = self.counted_visits(d).groupby("child_id")["visit_date"].max()
+        rows = []
+        for r in self.attention_list(d).itertuples():
+            if r.reason == "unreachable":
+                rule, raised = "unreachable_no_visit", latest[r.child_id] + timedelta(
+                    days=unreachable_days)
+            elif r.cohort == "repeat_report":
+                rule, raised = "high_risk_no_referral", r.since + timedelta(days=high_risk_days)
+            else:
+                continue
+            if raised <= d:
+                rows.append((rule, r.district_code, r.child_id, raised))
+        return pd.DataFrame(rows, columns=["rule", "district_code", "child_id", "first_raised"])
+
+
 def comparable(df: pd.DataFrame, keys: list[str], date_columns: tuple[str, ...]) -> pd.DataFrame:
     """Rows sorted by key, dates as dates, numbers as floats rounded to 9 places, nulls as None."""
     out = df.copy()
