@@ -159,20 +159,23 @@ else:
     labels.update(plan=i18n.label("plan_rate"), projection=forecast_view.projection_label(),
                   deadline=i18n.label("deadline"), x=i18n.pick("Day", "날짜"),
                   y=i18n.pick("Children", "아동 수"))
-    # One small chart per cohort, each on its own scale: the cohorts differ fifty-fold in size.
-    rows = per_cohort
-    for col, row in zip(st.columns(len(rows)) if rows else [], rows):
+    # One chart per cohort, each on its own scale (the cohorts differ fifty-fold in size), as
+    # tabs: a new browser tab draws one of them, the other is one click away (layout.chart_tabs).
+    def _burnup(row):
         daily = by_cohort_daily[by_cohort_daily["cohort"] == row["cohort"]]
-        with col:
-            st.markdown(f"**{i18n.cohort_name(row['cohort'])}**")
-            if daily.empty:
-                st.info(t["no_daily"])
-                continue
-            pace = None if pd.isna(row["pace_7d"]) else float(row["pace_7d"])
-            layout.chart(lambda: forecast_view.fan(
-                figures.burnup(figures.sum_cohorts(daily), deadline=deadline, pace=pace,
-                               labels=labels), f.district, row["cohort"]),
-                key=f"overview_burnup_{row['cohort']}")
+        if daily.empty:
+            st.info(t["no_daily"])
+            return
+        pace = None if pd.isna(row["pace_7d"]) else float(row["pace_7d"])
+        layout.chart(lambda: forecast_view.fan(
+            figures.burnup(figures.sum_cohorts(daily), deadline=deadline, pace=pace,
+                           labels=labels), f.district, row["cohort"]),
+            key=f"overview_burnup_{row['cohort']}")
+
+    if per_cohort:
+        layout.chart_tabs("overview_burnups", [
+            (i18n.cohort_name(row["cohort"]), lambda row=row: _burnup(row))
+            for row in per_cohort])
     st.caption(t["burnup_note"].format(d=i18n.fmt_date(deadline)))
 
 st.subheader(t["districts"])
