@@ -115,17 +115,20 @@ def _dates(values) -> np.ndarray:
     """datetime64[ns] from what a driver gives (date objects or ISO text); NaT for null. Each
     distinct value is converted once: few dates in many rows, and numpy converts date objects
     one by one slowly."""
-    codes = {}
-    index = np.fromiter((codes.setdefault(v, len(codes)) for v in values), dtype=np.intp,
-                        count=len(values))
-    lookup = np.array([np.datetime64("NaT") if v is None else np.datetime64(str(v)[:10], "D")
-                       for v in codes], dtype="datetime64[ns]")
-    return lookup[index]
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    # -1 (a null) picks the NaT appended last.
+    lookup = np.array([np.datetime64(str(v)[:10], "D") for v in distinct]
+                      + [np.datetime64("NaT")], dtype="datetime64[ns]")
+    return lookup[codes]
 
 
 def _codes(values, index: dict) -> np.ndarray:
-    """Each value's position in `index` ({value: position})."""
-    return np.fromiter((index[v] for v in values), dtype=np.intp, count=len(values))
+    """Each value's position in `index` ({value: position}), looked up once per distinct value.
+    The values are district codes from not-null columns."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    if (codes < 0).any():
+        raise ValueError("a district code is null")
+    return np.array([index[v] for v in distinct], dtype=np.intp)[codes]
 
 
 def _run_start(flags: np.ndarray, days: pd.DatetimeIndex) -> pd.Timestamp | None:
