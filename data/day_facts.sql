@@ -270,6 +270,40 @@ from changes
 group by district_code, cohort, listed_on, first_visit_on, first_seen_on, day
 having sum(change) <> 0;
 
+-- first_visit_states, for the completion forecast: first_visit_facts added up per district,
+-- cohort, first visit day and first seen day, as intervals [starts_on, ends_on) over which the
+-- sum of the changes dated on or before the day stays the same (ends_on: the group's next
+-- change, null after its last). Only intervals with children on the list (the facts' counts are
+-- never negative).
+delete from first_visit_states;
+
+insert into first_visit_states (
+    district_code, cohort, first_visit_on, first_seen_on, starts_on, ends_on, children
+)
+with
+daily (district_code, cohort, first_visit_on, first_seen_on, day, change) as (
+    select district_code, cohort, first_visit_on, first_seen_on, day, sum(children)
+    from first_visit_facts
+    group by district_code, cohort, first_visit_on, first_seen_on, day
+    -- Changes under different listed_on days may cancel out: no new interval then.
+    having sum(children) <> 0
+),
+
+running as (
+    -- One row per group and day (grouped above), so the running sum up to the current row is
+    -- the sum of the changes dated on or before that day.
+    select district_code, cohort, first_visit_on, first_seen_on, day as starts_on,
+        lead(day) over w as ends_on,
+        sum(change) over w as children
+    from daily
+    window w as (partition by district_code, cohort, first_visit_on, first_seen_on
+                 order by day)
+)
+
+select district_code, cohort, first_visit_on, first_seen_on, starts_on, ends_on, children
+from running
+where children <> 0;
+
 -- district_visit_days, for the stale-data alert: visits recorded per district and day, any
 -- outcome, counted or not (the rule asks whether the district's data arrived at all).
 delete from district_visit_days;

@@ -263,6 +263,25 @@ first_visit_facts = Table(
     # No index: the forecast reads every row up to D, nearly the whole table.
 )
 
+# Derived, for the completion forecast (queries/inputs/forecast_visited.sql): first_visit_facts
+# added up once per group instead of on every reading. Per district, cohort, first visit day and
+# first seen day, the children on the list over the days [starts_on, ends_on) (ends_on null: from
+# then on). Only intervals with children: the groups on the list at D are the rows with
+# starts_on <= D < ends_on (42,000 at scale 30), where summing the facts up to D added up 110,000
+# rows into them on every reading. listed_on is left out (the facts keep it): the children who
+# joined after the programme's start are counted from the facts, per district and cohort.
+first_visit_states = Table(
+    "first_visit_states", metadata,
+    Column("district_code", C_CODE, nullable=False),
+    Column("cohort", C_TAG, nullable=False),
+    Column("first_visit_on", Date),
+    Column("first_seen_on", Date),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("children", Integer, nullable=False),
+    # No index: a reading keeps about half of the rows.
+)
+
 # Derived, for the stale-data alert (queries/alerts.py): visits recorded per district and day,
 # any outcome and whether they count or not, so the rule reads a few thousand rows instead of
 # every visit joined to its child.

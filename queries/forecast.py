@@ -94,7 +94,7 @@ class Inputs:
     # pandas infers a string type for every text column).
     units: dict                # district_code, cohort, listed, seen, not_attempted, added, last
     visited: dict              # district_code, cohort, fv (days from D, NaN: none), children,
-                               # open, added, last
+                               # open, last
     attempts: dict             # cohort, fv, fs (days from D, NaN: not seen), children
     staff: dict                # district_code, role, in_post (at D), in_post_before
 
@@ -124,14 +124,16 @@ def read_inputs(engine: Engine, as_of: dt.date) -> Inputs | None:
         districts = [r[0] for r in conn.execute(
             text("select district_code from districts order by district_code"))]
     part = both["part"]
-    v, a = part == "visited", part == "attempts"
+    v, a, n = part == "visited", part == "attempts", part == "added"
     visited = {
         "district_code": _texts(both["district_code"][v]),
         "cohort": _texts(both["cohort"][v]),
         "fv": _day_numbers(both["first_visit_on"][v], as_of),
         "children": _counts(both["children"][v]), "open": _counts(both["open"][v]),
-        "added": _counts(both["added"][v]),
         "last": _day_numbers(both["first_seen_on"][v], as_of)}
+    added = dict(zip(zip(_texts(both["district_code"][n]).tolist(),
+                         _texts(both["cohort"][n]).tolist()),
+                     _counts(both["children"][n]).tolist()))
     attempts = {
         "cohort": _texts(both["cohort"][a]),
         "fv": _day_numbers(both["first_visit_on"][a], as_of),
@@ -140,14 +142,14 @@ def read_inputs(engine: Engine, as_of: dt.date) -> Inputs | None:
     staff = {
         "district_code": _texts(staff["district_code"]), "role": _texts(staff["role"]),
         "in_post": _counts(staff["in_post"]), "in_post_before": _counts(staff["in_post_before"])}
-    return Inputs(as_of, start, deadline, districts, _units_of(visited), visited, attempts,
-                  staff)
+    return Inputs(as_of, start, deadline, districts, _units_of(visited, added), visited,
+                  attempts, staff)
 
 
-def _units_of(visited: dict) -> dict:
-    """Per district and cohort, in order: listed, open, added, last (the latest first seen day,
-    NaN: none), seen and not_attempted, summed from `visited`, whose rows come sorted by
-    district and cohort (forecast_visited.sql)."""
+def _units_of(visited: dict, added: dict) -> dict:
+    """Per district and cohort, in order: listed, open, added (from `added`, by district and
+    cohort), last (the latest first seen day, NaN: none), seen and not_attempted, summed from
+    `visited`, whose rows come sorted by district and cohort (forecast_visited.sql)."""
     d, c = visited["district_code"], visited["cohort"]
     new = np.r_[True, (d[1:] != d[:-1]) | (c[1:] != c[:-1])] if len(d) else \
         np.zeros(0, dtype=bool)
@@ -167,7 +169,9 @@ def _units_of(visited: dict) -> dict:
     not_visited = np.isnan(visited["fv"])
     return {
         "district_code": d[starts], "cohort": c[starts], "listed": listed, "open": open_n,
-        "added": total(visited["added"]), "last": last, "seen": listed - open_n,
+        "added": np.array([added.get(k, 0) for k in zip(d[starts].tolist(),
+                                                         c[starts].tolist())], dtype=int),
+        "last": last, "seen": listed - open_n,
         "not_attempted": total(np.where(not_visited, open_, 0))}
 
 

@@ -14,7 +14,9 @@ import queries
 from data import generate
 from data.__main__ import main as data_main
 from data.load import load_extract
-from data.schema import attention_spans, child_status, children, referrals, visits
+from data.schema import (
+    attention_spans, child_status, children, first_visit_states, referrals, visits,
+)
 from data.status import refresh_child_status
 from tests import query_fixtures
 
@@ -180,6 +182,16 @@ def test_queries_fill_an_empty_attention_spans_table_once(engine):
     with engine.begin() as conn:
         conn.execute(attention_spans.delete())
     pd.testing.assert_frame_equal(queries.run("attention_list", engine, as_of=D), before)
+
+
+def test_the_forecast_fills_an_empty_first_visit_states_table_once(engine):
+    # A database refreshed before first_visit_states existed: facts, but no states.
+    query_fixtures.load(engine)
+    before = queries.run("completion_forecast", engine, as_of=D)
+    assert before["listed"].sum() > 0
+    with engine.begin() as conn:
+        conn.execute(first_visit_states.delete())
+    pd.testing.assert_frame_equal(queries.run("completion_forecast", engine, as_of=D), before)
 
 
 def test_queries_name_the_fix_when_the_table_is_missing(engine):

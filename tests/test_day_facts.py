@@ -20,7 +20,7 @@ from data.generate import generate
 from data.load import load_extract
 from data.schema import (
     attention_spans, child_alert_runs, children, district_day_facts, district_visit_days,
-    first_visit_facts, referral_day_facts,
+    first_visit_facts, first_visit_states, referral_day_facts,
     referrals, table_counts, visits,
 )
 
@@ -28,6 +28,7 @@ DISTRICT_KEYS = ["district_code", "cohort", "day"]
 REFERRAL_KEYS = ["district_code", "cohort", "kind", "outcome", "day"]
 FIRST_VISIT_KEYS = ["district_code", "cohort", "listed_on", "first_visit_on", "first_seen_on",
                     "day"]
+STATE_KEYS = ["district_code", "cohort", "first_visit_on", "first_seen_on", "starts_on"]
 VISIT_DAY_KEYS = ["district_code", "day"]
 COUNT_KEYS = ["table_name"]
 ALERT_RUN_KEYS = ["rule", "child_id", "since_on"]
@@ -202,6 +203,24 @@ def expected_first_visits(conn) -> pd.DataFrame:
     return _tidy(df, FIRST_VISIT_KEYS)
 
 
+def expected_first_visit_states(first_visits: pd.DataFrame) -> pd.DataFrame:
+    """first_visit_states from the day-by-day changes read straight from the rows
+    (expected_first_visits): per district, cohort, first visit and first seen day, the count
+    after each day with a change, kept until the next such day."""
+    keys = ["district_code", "cohort", "first_visit_on", "first_seen_on"]
+    daily = first_visits.groupby(keys + ["day"], dropna=False, as_index=False)["children"].sum()
+    daily = daily[daily["children"] != 0].sort_values(keys + ["day"])
+    group = daily.groupby(keys, dropna=False)
+    states = daily.assign(children=group["children"].cumsum(),
+                          ends_on=group["day"].shift(-1)).rename(columns={"day": "starts_on"})
+    return _states(states[states["children"] != 0])
+
+
+def _states(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.assign(children=df["children"].astype("int64"))
+    return df.sort_values(STATE_KEYS).reset_index(drop=True)[STATE_KEYS + ["children", "ends_on"]]
+
+
 def expected_visit_days(conn) -> pd.DataFrame:
     """Every visit (any outcome, counted or not) per its child's district and its day."""
     vis = _frame(conn, visits).merge(_frame(conn, children)[["child_id", "district_code"]],
@@ -348,12 +367,15 @@ def _counts(df: pd.DataFrame) -> pd.DataFrame:
 
 def _assert_facts_agree(engine):
     with engine.connect() as conn:
-        expected = (*expected_facts(conn), expected_first_visits(conn), expected_visit_days(conn),
-                    expected_alert_runs(conn), expected_counts(conn), expected_spans(conn))
+        first_visits = expected_first_visits(conn)
+        expected = (*expected_facts(conn), first_visits, expected_visit_days(conn),
+                    expected_alert_runs(conn), expected_counts(conn), expected_spans(conn),
+                    expected_first_visit_states(first_visits))
         stored = (*stored_facts(conn), _tidy(_frame(conn, first_visit_facts), FIRST_VISIT_KEYS),
                   _tidy(_frame(conn, district_visit_days), VISIT_DAY_KEYS),
                   stored_alert_runs(conn), _counts(_frame(conn, table_counts)),
-                  _spans(_frame(conn, attention_spans)))
+                  _spans(_frame(conn, attention_spans)),
+                  _states(_frame(conn, first_visit_states)))
     for want, got in zip(expected, stored, strict=True):
         assert len(got) > 0
         pd.testing.assert_frame_equal(_ns(got), _ns(want), check_dtype=False)
