@@ -344,6 +344,55 @@ def build_units(inp: Inputs, models: dict) -> Units:
 # --- Simulating ------------------------------------------------------------------------------
 
 @dataclass
+class _Chances:
+    """The fitted chances of each simulated unit's cohort, as columns (units, 1) that broadcast
+    over the runs; the same for simulate() and simulate_scenarios()."""
+    coh: np.ndarray            # (units,): the unit's cohort, an index into COHORTS
+    weekday: np.ndarray        # (2, 7): each cohort's share of a week's visits per weekday
+    first_seen: np.ndarray
+    reach: np.ndarray
+    rate: np.ndarray
+    drift: np.ndarray
+
+
+def _chances(units: "Units", models: dict, rows: np.ndarray | slice = slice(None)) -> _Chances:
+    coh = np.array([COHORTS.index(c) for c in units.cohort])[rows]
+
+    def per_unit(name):
+        return np.array([getattr(models[c], name) for c in COHORTS])[coh][:, None]
+    return _Chances(coh, np.array([models[c].weekday for c in COHORTS]), per_unit("first_seen"),
+                    per_unit("reachable"),
+                    -np.log1p(-np.array([models[c].hazard for c in COHORTS]))[coh][:, None],
+                    per_unit("drift"))
+
+
+def _simulate_day(ch: _Chances, w, pace, arrivals, waiting, reachable, hard, p_done,
+                  visits, tmp, waits) -> None:
+    """One day of every run, in place (no new arrays per day). The figures depend on every last
+    bit, so these are exactly the operations, in this order, of: waiting += arrivals; visits =
+    min(waiting, pace * w); waiting -= visits; not_found = visits * (1 - first_seen);
+    reachable = reachable * exp(-rate * w) + not_found * reach; hard += not_found * (1 - reach);
+    then P(all seen) = max(P, exp(-(reachable + hard))) where nobody waits for a first visit."""
+    np.add(waiting, arrivals, out=waiting)
+    np.multiply(pace, w, out=tmp)
+    np.minimum(waiting, tmp, out=visits)
+    np.subtract(waiting, visits, out=waiting)
+    np.multiply(visits, 1 - ch.first_seen, out=visits)          # not found at the visit
+    np.multiply(reachable, np.exp(-ch.rate * w), out=reachable)
+    np.multiply(visits, ch.reach, out=tmp)
+    np.add(reachable, tmp, out=reachable)
+    np.multiply(visits, 1 - ch.reach, out=tmp)
+    np.add(hard, tmp, out=hard)
+    # Everyone seen when nobody waits for a first visit and no one is left unfound; the unfound
+    # count is a sum of many small chances, so P(none) is exp(-expected).
+    np.add(reachable, hard, out=tmp)
+    np.negative(tmp, out=tmp)
+    np.exp(tmp, out=tmp)
+    np.less(waiting, 0.5, out=waits)
+    np.maximum(p_done, np.where(waits, tmp, 0.0), out=p_done)
+
+
+@dataclass
 class Simulation:
     seen_at_deadline: np.ndarray   # (units, sims), counts
     finish_cdf: np.ndarray         # (units, days): P(all seen by D + k), k = 1..HORIZON_DAYS
@@ -369,12 +418,8 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     deadline and the counts drawn at the deadline (seen_at_deadline, city_seen) are NaN."""
     rng = np.random.default_rng(SEED)
     nu = len(units.listed)
-    coh = np.array([COHORTS.index(c) for c in units.cohort])
-    weekday = np.array([models[c].weekday for c in COHORTS])          # (2, 7)
-    first_seen = np.array([models[c].first_seen for c in COHORTS])[coh][:, None]
-    reach = np.array([models[c].reachable for c in COHORTS])[coh][:, None]
-    rate = -np.log1p(-np.array([models[c].hazard for c in COHORTS]))[coh][:, None]
-    drift = np.array([models[c].drift for c in COHORTS])[coh][:, None]
+    ch = _chances(units, models)
+    coh = ch.coh
 
     # The pace of each run: today's estimate times a log-normal error made of the estimate's
     # own chance error (Poisson, from the count it rests on), then a random walk: each week the
@@ -384,7 +429,7 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     base = units.pace if add_pace is None else units.pace + add_pace
     log_pace = np.log(np.maximum(base[:, None], 1e-12)) + own * rng.standard_normal(
         (nu, sims)) - own ** 2 / 2
-    step = drift / np.sqrt(2)
+    step = ch.drift / np.sqrt(2)
     pace = np.exp(log_pace)
 
     to_deadline = (deadline - as_of).days
@@ -399,37 +444,15 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     at_deadline = None
     added_total = np.zeros((nu, 1))
     paths = []
-    not_seen_first, not_reach = 1 - first_seen, 1 - reach
     visits, tmp, waits = np.empty((nu, sims)), np.empty((nu, sims)), np.empty((nu, sims), bool)
     for k in range(1, HORIZON_DAYS + 1):
-        w = weekday[coh, (as_of.weekday() + k) % 7][:, None]
+        w = ch.weekday[coh, (as_of.weekday() + k) % 7][:, None]
         if k % 7 == 1 and k > 1:
             log_pace = log_pace + step * (rng.standard_normal((nu, sims))
                                           + rng.standard_normal((1, sims))) - step ** 2
             pace = np.exp(log_pace)
-        # In place (no new arrays per day; the figures depend on every last bit, so these are
-        # exactly the operations, in the order, of: waiting += arrivals; visits =
-        # min(waiting, pace * w); waiting -= visits; not_found = visits * (1 - first_seen);
-        # reachable = reachable * exp(-rate * w) + not_found * reach; hard += not_found *
-        # (1 - reach)).
-        np.add(waiting, arrivals, out=waiting)
         added_total = added_total + arrivals
-        np.multiply(pace, w, out=tmp)
-        np.minimum(waiting, tmp, out=visits)
-        np.subtract(waiting, visits, out=waiting)
-        np.multiply(visits, not_seen_first, out=visits)           # not found at the visit
-        np.multiply(reachable, np.exp(-rate * w), out=reachable)
-        np.multiply(visits, reach, out=tmp)
-        np.add(reachable, tmp, out=reachable)
-        np.multiply(visits, not_reach, out=tmp)
-        np.add(hard, tmp, out=hard)
-        # Everyone seen when nobody waits for a first visit and no one is left unfound; the
-        # unfound count is a sum of many small chances, so P(none) is exp(-expected).
-        np.add(reachable, hard, out=tmp)
-        np.negative(tmp, out=tmp)
-        np.exp(tmp, out=tmp)
-        np.less(waiting, 0.5, out=waits)
-        np.maximum(p_done, np.where(waits, tmp, 0.0), out=p_done)
+        _simulate_day(ch, w, pace, arrivals, waiting, reachable, hard, p_done, visits, tmp, waits)
         # Means as a sum over the runs divided by their number: what ndarray.mean computes,
         # without its per-call overhead (hundreds of calls per simulation).
         finish_cdf[:, k - 1] = np.add.reduce(p_done, 1) / sims
@@ -510,47 +533,26 @@ def simulate_scenarios(units: Units, models: dict, as_of: dt.date, target: dt.da
     nu = len(units.listed)
     rows = np.arange(nu) if rows is None else np.asarray(rows)
     first, weekly = draws if draws is not None else scenario_draws(nu, sims, days)
-    coh = np.array([COHORTS.index(c) for c in units.cohort])[rows]
-    weekday = np.array([models[c].weekday for c in COHORTS])
-    first_seen = np.array([models[c].first_seen for c in COHORTS])[coh][:, None]
-    reach = np.array([models[c].reachable for c in COHORTS])[coh][:, None]
-    rate = -np.log1p(-np.array([models[c].hazard for c in COHORTS]))[coh][:, None]
-    drift = np.array([models[c].drift for c in COHORTS])[coh][:, None]
+    ch = _chances(units, models, rows)
     own = np.sqrt(1 / (units.pace_n[rows, None] + 1))
     base = units.pace[rows] + np.asarray(add_pace, dtype=float)[:, rows]       # (S, n)
     log_pace = np.log(np.maximum(base[:, :, None], 1e-12)) + own * first[rows] - own ** 2 / 2
-    step = drift / np.sqrt(2)
+    step = ch.drift / np.sqrt(2)
     pace = np.exp(log_pace)
     shape = log_pace.shape
     waiting = np.broadcast_to(units.not_attempted[rows, None], shape).copy()
     reachable = np.broadcast_to(units.reachable[rows, None], shape).copy()
     hard = np.broadcast_to(units.hard[rows, None], shape).copy()
     arrivals = units.arrivals[rows, None]
-    not_seen_first, not_reach = 1 - first_seen, 1 - reach
     p_done = np.zeros(shape)
     visits, tmp, waits = np.empty(shape), np.empty(shape), np.empty(shape, dtype=bool)
     for k in range(1, days + 1):
-        w = weekday[coh, (as_of.weekday() + k) % 7][:, None]
+        w = ch.weekday[ch.coh, (as_of.weekday() + k) % 7][:, None]
         if k % 7 == 1 and k > 1:
             own_step, city_step = weekly[(k - 8) // 7]
             log_pace = log_pace + step * (own_step[rows] + city_step) - step ** 2
             pace = np.exp(log_pace)
-        # simulate()'s day: the same operations in the same order.
-        np.add(waiting, arrivals, out=waiting)
-        np.multiply(pace, w, out=tmp)
-        np.minimum(waiting, tmp, out=visits)
-        np.subtract(waiting, visits, out=waiting)
-        np.multiply(visits, not_seen_first, out=visits)           # not found at the visit
-        np.multiply(reachable, np.exp(-rate * w), out=reachable)
-        np.multiply(visits, reach, out=tmp)
-        np.add(reachable, tmp, out=reachable)
-        np.multiply(visits, not_reach, out=tmp)
-        np.add(hard, tmp, out=hard)
-        np.add(reachable, hard, out=tmp)
-        np.negative(tmp, out=tmp)
-        np.exp(tmp, out=tmp)
-        np.less(waiting, 0.5, out=waits)
-        np.maximum(p_done, np.where(waits, tmp, 0.0), out=p_done)
+        _simulate_day(ch, w, pace, arrivals, waiting, reachable, hard, p_done, visits, tmp, waits)
     unseen = (waiting + reachable + hard).mean(-1)
     return unseen, p_done.mean(-1), waits.mean(-1)
 
