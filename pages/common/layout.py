@@ -3,7 +3,6 @@ and the no-data page."""
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-import streamlit.components.v1 as components
 
 from access import audit, login
 
@@ -78,22 +77,19 @@ SCREEN_CSS = """<style>
 
 
 # On a phone Streamlit's sidebar covers the page and stays open after a page is chosen
-# (Streamlit 1.67 has no setting for it): close it when a navigation link is tapped. Runs in
-# the component's iframe, which is served by the app itself (same origin as the page).
+# (Streamlit 1.67 has no setting for it): close it when a navigation link is tapped. Sent with
+# the CSS as one st.html element that runs in the page itself: a component's iframe (as before)
+# was a second document to load on every first screen, and is deprecated.
 CLOSE_SIDEBAR_JS = """<script>
-// Installed in the page itself (not this iframe, which goes away with the page it was drawn on).
-const host = window.parent;
-if (!host.__sidebarClosesOnPhone) {
-  host.__sidebarClosesOnPhone = true;
-  const script = host.document.createElement("script");
-  script.textContent = `document.addEventListener("click", (event) => {
+if (!window.__sidebarClosesOnPhone) {
+  window.__sidebarClosesOnPhone = true;
+  document.addEventListener("click", (event) => {
     if (window.innerWidth >= 768 || !event.target.closest("[data-testid=stSidebarNav] a")) return;
     setTimeout(() => {
       const close = document.querySelector("[data-testid=stSidebarCollapseButton] button");
       if (close) close.click();
     }, 50);
-  }, true);`;
-  host.document.head.appendChild(script);
+  }, true);
 }
 </script>"""
 
@@ -103,8 +99,7 @@ def page_header(title: str, subtitle: str | None = None) -> None:
     data.through_entry_file()
     st.session_state[PAGE_KEY] = title
     _audit_view(title)
-    st.markdown(SCREEN_CSS, unsafe_allow_html=True)
-    components.html(CLOSE_SIDEBAR_JS, height=0)
+    st.html(SCREEN_CSS + CLOSE_SIDEBAR_JS, unsafe_allow_javascript=True)
     st.title(title)
     if subtitle:
         st.caption(subtitle)
