@@ -168,25 +168,26 @@ class Reference:
         return pd.DataFrame(rows)
 
     def attention_list(self, d: date) -> pd.DataFrame:
+        # Per child in pandas groups (a loop over the children took seconds per day).
         visits = self.counted_visits(d).sort_values(["child_id", "visit_date"])
-        first_seen = self.first_seen(d)
+        by_child = visits.groupby("child_id")
+        kids = by_child.agg(district_code=("district_code", "first"), cohort=("cohort", "first"),
+                            visits=("visit_date", "size"))
+        third = visits[by_child.cumcount() == 2].set_index("child_id")["visit_date"]
+        unreachable = kids[(kids["visits"] >= 3) & ~kids.index.isin(self.first_seen(d).index)]
         refs = self.counted_referrals(d)
         protected = set(refs[refs["kind"].isin(PROTECTIVE)]["child_id"])
-        rows = []
-        for child_id, vs in visits.groupby("child_id"):
-            base = dict(child_id=child_id, district_code=vs["district_code"].iloc[0],
-                        cohort=vs["cohort"].iloc[0])
-            if child_id not in first_seen.index and len(vs) >= 3:
-                rows.append({**base, "reason": "unreachable", "since": vs["visit_date"].iloc[2]})
-            risky = vs[(vs["outcome"] == "seen") & (vs["risk_level"].isin(AT_RISK)
-                                                    | (vs["abuse_suspected"] == True))]  # noqa: E712
-            if len(risky) and child_id not in protected:
-                rows.append({**base, "reason": "high_risk_no_referral",
-                             "since": risky["visit_date"].min()})
-        return pd.DataFrame(rows, columns=["child_id", "district_code", "cohort", "reason", "since"])
+        risky = visits[(visits["outcome"] == "seen") & (visits["risk_level"].isin(AT_RISK)
+                                                        | (visits["abuse_suspected"] == True))]  # noqa: E712
+        first_risky = risky.groupby("child_id")["visit_date"].min()
+        first_risky = first_risky[~first_risky.index.isin(protected)]
+        parts = [kids.loc[unreachable.index].assign(reason="unreachable",
+                                                     since=third[unreachable.index]),
+                 kids.loc[first_risky.index].assign(reason="high_risk_no_referral",
+                                                    since=first_risky)]
+        return (pd.concat(parts).rename_axis("child_id").reset_index()
+                [["child_id", "district_code", "cohort", "reason", "since"]])
 
-
-    # --- the child alerts (queries/alerts.py's RULES; their days are given) -------------------
     def child_alerts(self, d: date, high_risk_days: int, unreachable_days: int) -> pd.DataFrame:
         """Children on the attention list whose rule has held long enough: unreachable with no
         counted visit for `unreachable_days` (raised that long after the latest counted visit),
