@@ -60,9 +60,19 @@ if counts.empty:
     st.success(t["findings_none"])
 else:
 
+    def rows_per_check():
+        # For the city, the city's totals from every district's unsuppressed counts, the same
+        # for every role (a head's rows have other districts' small cells masked: summing them
+        # showed "0" for a check with findings only in masked cells). For one district, its
+        # rows, and "—" where a cell is masked: never a smaller number.
+        if f.district is None:
+            per = data.city_sums("data_quality_counts", ["finding"], ["findings"])
+        else:
+            per = counts.groupby("finding", as_index=False)["findings"].sum(min_count=1)
+        return per.assign(finding_name=[i18n.value_name("finding", k) for k in per["finding"]])
+
     # Rows per check as bars in a table, not a chart: the page then needs no plotly.js.
-    layout.bars(lambda: counts.groupby("finding_name", as_index=False)["findings"].sum(),
-                key="dq_findings", label="finding_name", value="findings",
+    layout.bars(rows_per_check, key="dq_findings", label="finding_name", value="findings",
                 column_labels={"finding_name": t["finding"], "findings": t["rows"]})
     with st.expander(t["finding"]):
         for kind in sorted(counts["finding"].unique()):
