@@ -72,7 +72,11 @@ with cols[3]:
 
 def _kind():
     st.subheader(t["kind_head"], help=layout.definition("referral_outcome"))
-    layout.chart(lambda: figs.referrals_by_kind_outcome(outcomes, labels), key="referrals_kind")
+    # The city's bars from every district's unsuppressed counts, the same for every role (a
+    # head's rows have other districts' small cells masked: their sum fell short).
+    by_kind = outcomes if f.district is not None else i18n.with_names(
+        data.city_sums("referral_outcomes", ["kind", "outcome"], ["referrals"]))
+    layout.chart(lambda: figs.referrals_by_kind_outcome(by_kind, labels), key="referrals_kind")
 
 
 def _district():

@@ -146,6 +146,21 @@ def test_referral_figures_add_up_to_the_total(monkeypatch, generated_url):
     assert sum(by_state.values()) == total
 
 
+def test_a_heads_referrals_by_kind_for_the_city_are_the_response_teams(monkeypatch,
+                                                                       generated_url):
+    # A head's rows have other districts' small cells masked; the city's bars are not their sum.
+    def bars(role, district=None):
+        at = open_page(monkeypatch, generated_url, "pages/referrals.py", role=role,
+                       district=district, filter_district="city")
+        return {(t["name"], y): x for t in chart(at, "referrals_kind")["data"]
+                for x, y in zip(plotly_values(t["x"]), t["y"])}, as_int(
+            metric_value(at, "Referrals"))
+
+    team, team_total = bars("response_team")
+    head, head_total = bars("district", "11650")
+    assert head == team and head_total == team_total == sum(team.values()) > 0
+
+
 def test_staffing_whatif_lowers_reports_per_official(monkeypatch, generated_url):
     at = open_page(monkeypatch, generated_url, "pages/staffing.py")
     before = metric_value(at, "Reports per official · With the extra staff")
