@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Engine
 
+from queries.runner import column_arrays
+
 COLUMNS = ("rule", "district_code", "child_id", "first_raised", "days_open")
 INPUT_DIR = Path(__file__).resolve().parent / "inputs"
 
@@ -101,14 +103,10 @@ def _execute(conn, name: str, params: dict):
 
 
 def _read(conn, name: str, params: dict) -> dict:
-    """{column: object array of the driver's values}. The driver's own tuples, as the runner
-    reads them: a few thousand rows each, for which building a DataFrame (and pandas' text
-    columns) cost more than the queries on SQLite at scale 1."""
-    result = _execute(conn, name, params)
-    rows = result.cursor.fetchall()
-    keys = list(result.keys())
-    return {k: np.fromiter(column, dtype=object, count=len(rows))
-            for k, column in zip(keys, zip(*rows) if rows else [()] * len(keys))}
+    """{column: object array of the driver's values}, as the runner reads them: a few thousand
+    rows each, for which building a DataFrame (and pandas' text columns) cost more than the
+    queries on SQLite at scale 1."""
+    return column_arrays(_execute(conn, name, params))
 
 
 def _dates(values) -> np.ndarray:

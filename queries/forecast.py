@@ -19,6 +19,8 @@ import pandas as pd
 from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Engine
 
+from queries.runner import column_arrays
+
 COLUMNS = ("district_code", "cohort", "listed", "seen", "seen_by_deadline_p10",
            "seen_by_deadline_p50", "seen_by_deadline_p90", "p_all_seen_by_deadline",
            "finish_p10", "finish_p50", "finish_p90")
@@ -59,13 +61,8 @@ def _statement(name: str):
 def _read(engine_or_conn, name: str, params: dict) -> dict:
     """The input's columns as object arrays, by name."""
     stmt = _statement(name)
-    result = engine_or_conn.execute(stmt, {k: params.get(k) for k in stmt._bindparams})
-    # The driver's own tuples: a DataFrame of SQLAlchemy rows costs more than the query.
-    columns = list(result.keys())
-    rows = result.cursor.fetchall()
-    result.close()
-    return {k: np.fromiter(column, dtype=object, count=len(rows))
-            for k, column in zip(columns, zip(*rows) if rows else [()] * len(columns))}
+    return column_arrays(
+        engine_or_conn.execute(stmt, {k: params.get(k) for k in stmt._bindparams}))
 
 
 def _day_numbers(values: np.ndarray, origin: dt.date) -> np.ndarray:

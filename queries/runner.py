@@ -365,19 +365,24 @@ def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = Non
         params = derived_params(as_of, *programme_dates(conn))
         params.update(district=district, cohort=cohort, row_limit=limit)
         needed = {k: params[k] for k in stmt._bindparams}
-        result = conn.execute(stmt, needed)
-        # The driver's own tuples, turned into one object array per column: the statement is
-        # text, so SQLAlchemy would convert nothing, yet building a Row per row (or a DataFrame
-        # of the tuples) cost more than the query itself for a few hundred thousand rows.
-        rows = result.cursor.fetchall()
-        keys = list(result.keys())
-        raw = {k: np.fromiter(column, dtype=object, count=len(rows))
-               for k, column in zip(keys, zip(*rows) if rows else [()] * len(keys))}
-        result.close()
+        raw = column_arrays(conn.execute(stmt, needed))
+        n = len(next(iter(raw.values())))
         post = _POSTPROCESS.get(name)
         if post is not None:
             raw = post(raw, as_of)
-        return _shape(query, raw, len(rows), ordered=limit is not None)
+        return _shape(query, raw, n, ordered=limit is not None)
+
+
+def column_arrays(result) -> dict[str, np.ndarray]:
+    """A text statement's result as {column: object array of the driver's own values}, closed.
+    The statement is text, so SQLAlchemy would convert nothing, yet building a Row per row (or a
+    DataFrame of the tuples) cost more than the query itself for a few hundred thousand rows.
+    Also what queries/alerts.py and queries/forecast.py read their inputs with."""
+    rows = result.cursor.fetchall()
+    keys = list(result.keys())
+    result.close()
+    return {k: np.fromiter(column, dtype=object, count=len(rows))
+            for k, column in zip(keys, zip(*rows) if rows else [()] * len(keys))}
 
 
 @contextmanager
