@@ -177,7 +177,11 @@ def derived_params(as_of: dt.date, start: dt.date | None, deadline: dt.date | No
     return p
 
 
+@lru_cache(maxsize=256)
 def _statement(sql: str):
+    # Kept per text: making a text() finds its binds with a regular expression over the whole
+    # file, headers included (0.25 ms a run for a child list's first rows, of a 20 ms budget at
+    # scale 1). A statement is never changed once made (bindparams gives a new one): shared.
     stmt = text(sql)
     typed = [bindparam(k, type_=Date) for k in stmt._bindparams if k in _DATE_PARAMS]
     return stmt.bindparams(*typed) if typed else stmt
@@ -238,11 +242,12 @@ def _order(keys: list[np.ndarray]) -> list[int]:
 
 def _dates(values: np.ndarray) -> np.ndarray:
     # Few distinct dates in many rows: convert each distinct value once, then look them up.
-    distinct = pd.Index([v for v in pd.unique(values) if v is not None and not pd.isna(v)],
-                        dtype=object)
+    # One factorize (missing values coded -1) is a third of the time of unique values, an
+    # Index of them and its get_indexer (1.6 to 0.6 ms for 1,000 rows, 32 to 6 ms for 84,000).
+    codes, distinct = pd.factorize(values)
     converted = np.array([np.datetime64(_as_date(v), "ns") for v in distinct]
                          + [np.datetime64("NaT", "ns")], "datetime64[ns]")
-    return converted[distinct.get_indexer(values)]   # -1 (not found: missing) is the NaT
+    return converted[codes]                          # -1 (missing) is the NaT appended last
 
 
 def _add_projected_days(raw: dict[str, np.ndarray], as_of: dt.date) -> dict[str, np.ndarray]:
