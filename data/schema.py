@@ -264,7 +264,11 @@ first_visit_facts = Table(
     Column("first_seen_on", Date),
     Column("day", Date, nullable=False),
     Column("children", Integer, nullable=False),
-    # No index: the forecast reads every row up to D, nearly the whole table.
+    # The forecast sums every row up to D for its children on the list, from the states below,
+    # but from this table only those who joined after the programme's start (listed_on after
+    # it): an eighth of the rows at scale 1, a quarter at scale 30. Picked by this index, not a
+    # read of the whole table (SQLite at scale 1: 7 to 1.5 ms).
+    Index("ix_first_visit_facts_listed", "listed_on"),
 )
 
 # Derived, for the completion forecast (queries/inputs/forecast_visited.sql): first_visit_facts
