@@ -4,7 +4,7 @@
 --
 -- Answers   Which children need action first, how many visits were tried, when was the last?
 -- Params    as_of (D), district (a code, or null for the whole city), cohort (or null for both)
--- Grain     the rows of attention_list.sql (included below, not copied). Row order is free
+-- Grain     the rows of attention_list.sql (its conditions, below). Row order is free
 --           (the runner sorts by the text and date columns); sort by severity, then since.
 -- Order     severity, since, child_id, reason
 --           (the first rows a page shows, in the order of action)
@@ -19,23 +19,26 @@
 --   severity        integer 1 to 4, the order of action: repeat_report before neglect_risk,
 --                           and within a cohort high_risk_no_referral before unreachable
 -- The visits are counted child by child on the index of visits by child and date (a few index
--- entries each), from the child's listed_on (joined once from attention_spans). SQLite works
--- out every column of every row before it sorts: for a page's first rows the list is cut first
--- (the runner puts the order and limit at `-- first rows`), and the visits are counted for
--- those rows only (2,800 rows counted for 1,000 shown at scale 1 took two thirds of the time).
--- attention_detail.postgresql.sql counts them in the final select, where PostgreSQL keeps the
--- first rows while sorting (top-N) and counts for those alone, and compares the ids in the
--- visits index's collation.
+-- entries each), from the child's listed_on. SQLite works out every column of every row before
+-- it sorts: for a page's first rows the list is cut first (the runner puts the order and limit
+-- at `-- first rows`), and the visits are counted for those rows only (2,800 rows counted for
+-- 1,000 shown at scale 1 took two thirds of the time). The list is read from attention_spans
+-- here with attention_list.sql's conditions (not included: that query has no listed_on, and
+-- looking it up again for each row cost 3 of 15 ms); tests/test_queries_reference.py checks
+-- both lists against the same reading. attention_detail.postgresql.sql includes the list and
+-- counts the visits in the final select, where PostgreSQL keeps the first rows while sorting
+-- (top-N) and counts for those alone, and compares the ids in the visits index's collation.
 with
-attention as (
-    -- include attention_list
-),
-
 ranked as (
-    select child_id, district_code, cohort, reason, since,
+    select child_id, district_code, cohort, reason, starts_on as since, listed_on,
         case when cohort = 'repeat_report' then 1 else 3 end
             + case when reason = 'high_risk_no_referral' then 0 else 1 end as severity
-    from attention
+    from attention_spans
+    -- attention_list.sql's rows: on the list at D.
+    where starts_on <= :as_of
+      and (ends_on is null or ends_on > :as_of)
+      and (cast(:district as text) is null or district_code = :district)
+      and (cast(:cohort as text) is null or cohort = :cohort)
     -- first rows
 )
 
@@ -48,12 +51,11 @@ select
     a.since as since,
     (select count(*) from visits v
      where v.child_id = a.child_id and v.visit_date <= :as_of
-       and v.visit_date >= s.listed_on)
+       and v.visit_date >= a.listed_on)
         as attempts,
     (select max(v.visit_date) from visits v
      where v.child_id = a.child_id and v.visit_date <= :as_of
-       and v.visit_date >= s.listed_on)
+       and v.visit_date >= a.listed_on)
         as last_visit_on,
     a.severity as severity
 from ranked a
-join attention_spans s on s.child_id = a.child_id and s.reason = a.reason

@@ -73,6 +73,25 @@ def test_first_rows_are_the_whole_lists_first_rows_in_its_order(generated, name)
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
+def test_attention_detail_lists_the_attention_lists_rows(generated, day):
+    """attention_detail's children, reasons and since are attention_list's rows (the reference
+    above checks the list), for the city, one district and one cohort: the SQLite file reads
+    the list's table with a copy of its conditions instead of including it."""
+    engine, _ = generated
+    columns = list(queries.columns("attention_list"))
+    city = queries.run("attention_list", engine, as_of=day)
+    filters = [{}, {"cohort": "neglect_risk"}]
+    if len(city):
+        filters.append({"district": city["district_code"].iloc[0]})
+    for f in filters:
+        listed = queries.run("attention_list", engine, as_of=day, **f)
+        detail = queries.run("attention_detail", engine, as_of=day, **f)
+        pd.testing.assert_frame_equal(
+            comparable(detail[columns], KEYS["attention_list"], ("since",)),
+            comparable(listed, KEYS["attention_list"], ("since",)), check_dtype=False)
+
+
+@pytest.mark.parametrize("day", DAYS, ids=str)
 def test_child_alerts_equal_the_reference(generated, day):
     """The two child alerts (queries/alerts.py reads them from child_alert_runs) against the
     reference, in the alerts' own order: rule as in RULES, then district, then child."""
