@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 from data.db import create_schema, make_engine
 from data.generate import generate
 from data.schema import dataset_info
+from pages.common import first_paint
 
 APP = "../dashboard.py"  # AppTest resolves it from this file's folder, tests/
 MAPO = "11440"  # Mapo-gu: a district whose name tests can check
@@ -76,6 +77,7 @@ def app_test(monkeypatch, url: str, *, page: str | None = None, role: str = "res
     page by its file name, which is also its URL path here (dashboard.py sets no url_path)."""
     monkeypatch.setenv("CASES_DB_URL", url)
     at = AppTest.from_file(APP, default_timeout=30)
+    painted(at)
     at.session_state["demo_view_as"] = role
     if district:
         at.session_state["demo_district"] = district
@@ -83,6 +85,14 @@ def app_test(monkeypatch, url: str, *, page: str | None = None, role: str = "res
         at.session_state[key] = value
     if page:
         at.switch_page(page)
+    return at
+
+
+def painted(at: AppTest) -> AppTest:
+    """As after the browser has painted its first screen: charts are drawn in the first run.
+    AppTest has no browser to report the paint (pages/common/first_paint.py; the two steps have
+    their own tests in tests/test_first_paint.py and tests/browser/)."""
+    at.session_state[first_paint.SHOWN] = True
     return at
 
 

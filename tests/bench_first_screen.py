@@ -9,8 +9,10 @@ What a viewer waits for when opening the dashboard in a new tab: one `streamlit 
 dashboard.py` (the repository's .streamlit/config.toml, as deployed) on a database (a generated
 SQLite one at --scale unless --db is given), Debian's Chromium driven by Playwright. Each sample
 is a NEW tab navigated to the page's URL; it is "there" when the script run has finished (no
-running indicator, no placeholder), the page's title is drawn and every visible chart has been
-drawn by plotly.js (a `.js-plotly-plot` with its layout and SVG).
+running indicator, no placeholder, no chart still to come), the page's title is drawn and every
+visible chart has been drawn by plotly.js (a `.js-plotly-plot` with its layout and SVG). A new
+tab's first chart page comes in two steps (pages/common/first_paint.py): its figures first, its
+charts once the tab has painted them; "seconds" waits for both, "figure s" is the first.
 
 Two kinds of new tab:
   cold  a first-ever tab: a new browser context, empty HTTP cache (Streamlit's and plotly's
@@ -68,6 +70,7 @@ READY_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return -1;
   if (document.querySelector('[data-testid=stSkeleton]')) return -1;
+  if (document.querySelector('[class*="st-key-chart_pending_"]')) return -1;  // still to come
   if (!document.querySelector('[data-testid=stMain] h1')) return -1;
   let drawn = 0;
   for (const chart of document.querySelectorAll('[data-testid=stPlotlyChart]')) {

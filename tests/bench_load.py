@@ -8,7 +8,9 @@ one at --scale unless --db is given), warms every page once, then for each numbe
 lets that many viewers in at once. Each viewer is what a browser tab does, without the browser:
 it fetches the app's page (getting the proxy's sticky-session cookie), opens the websocket and
 asks for the Overview and then the other pages back to back, each as soon as the last finished.
-A page's time runs from the request until the server reports the script run finished.
+A page's time runs from the request until the server reports the script run finished; on a
+session's first page with charts, until the run that draws them (the viewer reports its first
+paint as a browser does, pages/common/first_paint.py).
 
 Prints, per number of viewers, p50 and p95 per page and over all, the server's CPU seconds per
 page run (all processes together, from /proc) and each process's peak memory, with the
@@ -51,7 +53,6 @@ def _cookies(base: str) -> str:
 
 async def viewer(base: str, pages: tuple[str, ...], timings: dict, errors: list) -> None:
     from streamlit.proto.BackMsg_pb2 import BackMsg
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
     from websockets.asyncio.client import connect
     cookie = await asyncio.to_thread(_cookies, base)
     uri = base.replace("http://", "ws://") + "/_stcore/stream"
@@ -64,24 +65,57 @@ async def viewer(base: str, pages: tuple[str, ...], timings: dict, errors: list)
             msg.rerun_script.page_script_hash = hashes.get(path, "")
             start = time.perf_counter()
             await ws.send(msg.SerializeToString())
-            while True:
-                fwd = ForwardMsg()
-                fwd.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=600))
-                kind = fwd.WhichOneof("type")
-                if kind == "navigation":
-                    for page in fwd.navigation.app_pages:
-                        hashes[page.url_pathname] = page.page_script_hash
-                elif kind == "delta" and fwd.delta.new_element.WhichOneof("type") == "exception":
-                    errors.append(f"{path or 'overview'}: {fwd.delta.new_element.exception.type}")
-                elif kind == "script_finished":
-                    if fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                        break
-                    if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                        errors.append(f"{path or 'overview'}: script finished {fwd.script_finished}")
-                        break
+            painted = await _until_finished(ws, path, hashes, errors)
+            if painted is not None:  # the first screen, without its charts: report the paint
+                await ws.send(painted.SerializeToString())
+                if await _until_finished(ws, path, hashes, errors) is not None:
+                    errors.append(f"{path or 'overview'}: still no charts after the paint")
             timings.setdefault(path or "overview", []).append(time.perf_counter() - start)
             if path and path not in hashes:
                 errors.append(f"no page {path!r} in the navigation")
+
+
+async def _until_finished(ws, path: str, hashes: dict, errors: list):
+    """Read the run's messages until it has finished; returns the message a browser would send
+    next: the report of its first paint when the run asked for it (pages/common/first_paint.py:
+    the charts come in the rerun it starts), else None."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    reporter = None
+    while True:
+        fwd = ForwardMsg()
+        fwd.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=600))
+        kind = fwd.WhichOneof("type")
+        if kind == "navigation":
+            for page in fwd.navigation.app_pages:
+                hashes[page.url_pathname] = page.page_script_hash
+        elif kind == "delta":
+            element = fwd.delta.new_element
+            if element.WhichOneof("type") == "exception":
+                errors.append(f"{path or 'overview'}: {element.exception.type}")
+            elif (element.WhichOneof("type") == "bidi_component"
+                  and element.bidi_component.component_name == "first_paint"):
+                reporter = element.bidi_component.id
+        elif kind == "script_finished":
+            if fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+                return None if reporter is None else _painted(reporter, hashes.get(path, ""))
+            if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                errors.append(f"{path or 'overview'}: script finished {fwd.script_finished}")
+                return None
+
+
+def _painted(reporter_id: str, page_hash: str):
+    """The rerun a browser asks for once it has painted: the component's trigger "painted"."""
+    import json
+
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    msg = BackMsg()
+    msg.rerun_script.query_string = ""
+    msg.rerun_script.page_script_hash = page_hash
+    state = msg.rerun_script.widget_states.widgets.add()
+    state.id = _make_trigger_id(reporter_id, "events")
+    state.json_trigger_value = json.dumps([{"event": "painted", "value": True}])
+    return msg
 
 
 async def round_of(base: str, n: int, pages: tuple[str, ...]) -> tuple[dict, list]:

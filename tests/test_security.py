@@ -27,7 +27,7 @@ from data.db import make_engine
 from data.generate import generate
 from data.schema import audit_log, dataset_info
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    APP, MAPO, fresh_caches, navigation_not_pages_folder,
+    APP, MAPO, fresh_caches, navigation_not_pages_folder, painted,
 )
 
 PROBE = """
@@ -86,7 +86,7 @@ def probe(secrets=None, user=None) -> AppTest:
 
 def dashboard(url, monkeypatch, *, user=None, secrets=AUTH) -> AppTest:
     monkeypatch.setenv("CASES_DB_URL", url)
-    at = AppTest.from_file(APP, default_timeout=90)
+    at = painted(AppTest.from_file(APP, default_timeout=90))
     if user is not None:
         at.secrets["auth"] = secrets
         at.user = user

@@ -35,7 +35,7 @@ def start_run() -> None:
     memo.start_run()
 
 
-def _once_per_run(key, read):
+def once_per_run(key, read):
     kept = _RUN.get()
     if kept is None:  # outside a run of dashboard.py (briefing pack, tests): read each time
         return read()
@@ -52,7 +52,7 @@ def engine():
     """One engine per database URL for the whole process (looked up once per run: each call
     through st.cache_resource hashes its argument)."""
     url = db_url()
-    return _once_per_run(("engine", url), lambda: queries.cache.engine(url))
+    return once_per_run(("engine", url), lambda: queries.cache.engine(url))
 
 
 _IN_ENTRY_FILE: ContextVar[bool] = ContextVar("in_entry_file", default=False)
@@ -90,7 +90,7 @@ def through_entry_file() -> None:
 def viewer() -> Viewer:
     """The viewer of this run, as dashboard.py established it (access.login decides)."""
     through_entry_file()
-    return _once_per_run("viewer", login.viewer)
+    return once_per_run("viewer", login.viewer)
 
 
 def _page() -> str:
@@ -100,7 +100,7 @@ def _page() -> str:
 def default_as_of() -> date | None:
     """The newest day in the data (latest visit, referral or report); None when there is none."""
     try:
-        value = _once_per_run("default_as_of", _default_as_of)
+        value = once_per_run("default_as_of", _default_as_of)
     except Exception:  # an unreachable database is shown as "no data", never as a traceback
         return None
     if value is None or pd.isna(value):
@@ -119,7 +119,7 @@ def _default_as_of():
 
 def has_data() -> bool:
     """Whether the database answers and holds a programme, districts and at least one day."""
-    return _once_per_run("has_data", _has_data_kept)
+    return once_per_run("has_data", _has_data_kept)
 
 
 def _has_data_kept() -> bool:
@@ -149,7 +149,7 @@ def _has_data() -> bool:
 def data_version() -> int:
     """The database's data version (0 when it has none), read at most every few seconds, and
     once per run."""
-    return _once_per_run("data_version", lambda: queries.cache.data_version(db_url()))
+    return once_per_run("data_version", lambda: queries.cache.data_version(db_url()))
 
 
 def scope() -> scoped.Scope:
@@ -167,7 +167,7 @@ def raw(name: str, *, as_of: date | None = None) -> pd.DataFrame:
 def programme() -> dict | None:
     """start_date, deadline (dates) and reports_per_official of the programme; None if missing.
     A new dict per call (callers may change theirs), read once per run."""
-    row = _once_per_run("programme", _programme)
+    row = once_per_run("programme", _programme)
     return None if row is None else dict(row)
 
 
@@ -188,7 +188,7 @@ def _read_programme() -> dict | None:
 
 
 def dataset_info() -> dict:
-    return dict(_once_per_run("dataset_info", _dataset_info))
+    return dict(once_per_run("dataset_info", _dataset_info))
 
 
 def _dataset_info() -> dict:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from access import audit, login
 
-from pages.common import data, definitions, i18n
+from pages.common import data, definitions, first_paint, i18n
 
 PAGE_KEY = "_page_title"  # the page being drawn, for the audit log
 PERCENT_COLUMNS = {"pace_ratio"}  # rates (0..1) whose names do not end in _rate
@@ -259,6 +259,7 @@ def metric(label: str, value, help: str | None = None, delta=None, delta_color="
 # Phones: the chart toolbar hides behind a tap instead of covering titles (it shows on hover
 # on a desktop anyway).
 CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+DEFAULT_HEIGHT = 450  # plotly's, for a figure that sets none
 
 
 class _Built(go.Figure):
@@ -310,7 +311,10 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
 
     fig: a figure, or a function that builds one (and reads whatever data it needs): that is
     built once per view (scope, filters, language, data version; plus `inputs`, anything else
-    it depends on) and shared by every viewer of that view (pages/common/per_view.py)."""
+    it depends on) and shared by every viewer of that view (pages/common/per_view.py).
+
+    In a tab that has not painted its first screen yet, an empty area of the chart's height
+    instead, and the chart in the rerun that follows the paint (pages/common/first_paint.py)."""
     from pages.common import per_view
     lang = i18n.lang()
     if callable(fig):
@@ -319,6 +323,9 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
                              kind="chart")
     else:
         spec = _finished(fig, lang)
+    if first_paint.charts_wait():
+        first_paint.placeholder(key, spec.get("layout", {}).get("height") or DEFAULT_HEIGHT)
+        return None
     config = {**CHART_CONFIG, **kwargs.pop("config", {})}
     return st.plotly_chart(_Built(spec), key=key, width="stretch", config=config, **kwargs)
 

@@ -35,3 +35,53 @@ def test_a_link_in_korean_opens_every_word_of_the_first_screen_in_korean(chromiu
     for english in ("View as", "DEMO", "District head"):
         assert english not in sidebar.inner_text(), english
     context.close()
+
+
+# When each thing was first in the page, from navigation (performance.now()), noted by an
+# observer installed before the page's own scripts: the first headline figure, the first chart
+# drawn by plotly.js, and every chart placeholder (pages/common/first_paint.py) ever seen.
+FIRST_SEEN_JS = """(() => {
+  const seen = window.__seen = {placeholders: new Set()};
+  new MutationObserver(() => {
+    const now = performance.now();
+    for (const p of document.querySelectorAll('[class*="st-key-chart_pending_"]'))
+      seen.placeholders.add([...p.classList].find(c => c.startsWith('st-key-chart_pending_')));
+    if (seen.figure === undefined &&
+        document.querySelector('[data-testid=stMain] [data-testid=stMetricValue]'))
+      seen.figure = now;
+    if (seen.chart === undefined && document.querySelector('.js-plotly-plot .main-svg'))
+      seen.chart = now;
+  }).observe(document, {childList: true, subtree: true});
+})();"""
+SEEN = "() => ({...window.__seen, placeholders: [...window.__seen.placeholders].sort()})"
+# The keys of the charts plotly.js has drawn (a keyed element's container has class st-key-KEY).
+DRAWN_KEYS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+  .filter(chart => chart.querySelector('.js-plotly-plot .main-svg'))
+  .map(chart => [...chart.closest('[class*="st-key-"]').classList].find(c => c.startsWith('st-key-')))
+  .sort()"""
+
+
+def test_a_new_tab_shows_its_figures_before_its_charts_and_then_every_chart(chromium, app_url):
+    """A new tab's first chart page comes in two steps: the headline figures with an empty area
+    per chart, then, once the browser has painted that, the charts. The next chart page of the
+    same tab draws its charts at once."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.add_init_script(FIRST_SEEN_JS)
+    page.goto(app_url)
+    server.wait_settled(page)  # waits for the placeholders to be gone
+    seen = page.evaluate(SEEN)
+    # Every placeholder became its chart, under the same key; the Overview has two (the
+    # burn-up tab shown and the gap to plan per district).
+    drawn = page.evaluate(DRAWN_KEYS)
+    assert len(seen["placeholders"]) == 2
+    assert [p.replace("chart_pending_", "") for p in seen["placeholders"]] == drawn
+    assert seen["figure"] < seen["chart"]
+    # The same tab's next chart page: plotly.js is loaded, its charts come with its figures.
+    page.evaluate("() => window.__seen.placeholders.clear()")
+    server.click_and_settle(page, server.nav_link(page, "inspections"))
+    assert page.evaluate(SEEN)["placeholders"] == []
+    assert len(page.evaluate(DRAWN_KEYS)) >= 1
+    assert page.locator("[data-testid=stException]").count() == 0
+    context.close()
