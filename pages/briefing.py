@@ -221,9 +221,8 @@ else:
     labels = {"district": t["district"], "why": t["reason"], "waiting": t["waiting"],
               "gap_points": i18n.label("gap_to_plan")} | {
         c: i18n.label(c) for c in ("pace_7d", "required_pace")}
-    st.dataframe(
-        shown.rename(columns=labels), hide_index=True, key="briefing_calls", placeholder=i18n.DASH,
-        column_config={
+    layout.dataframe(
+        shown.rename(columns=labels), key="briefing_calls", column_config={
             labels["gap_points"]: st.column_config.NumberColumn(
                 format=i18n.POINTS[i18n.lang()].format(v="%+.1f")),
             labels["waiting"]: st.column_config.NumberColumn(format="localized"),

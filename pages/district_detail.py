@@ -135,8 +135,8 @@ if not mine.empty:
         return dataframe_util.convert_pandas_df_to_arrow_table(
             pd.DataFrame(rows).rename(columns={"figure": t["measure"]}))
 
-    st.dataframe(per_view.once("detail_compare", compared, inputs=(code,)), hide_index=True,
-                 key="detail_compare", placeholder=i18n.DASH)
+    layout.dataframe(per_view.once("detail_compare", compared, inputs=(code,)),
+                     key="detail_compare")
     cols = st.columns(3)
     cols[0].metric(i18n.label("completion_rate"), i18n.fmt_rate(row["completion_rate"]),
                    help=layout.definition("completion_rate"))

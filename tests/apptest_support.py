@@ -92,7 +92,7 @@ def painted(at: AppTest) -> AppTest:
     """As after the browser has painted its first screen: charts are drawn in the first run.
     AppTest has no browser to report the paint (pages/common/first_paint.py; the two steps have
     their own tests in tests/test_first_paint.py and tests/browser/)."""
-    at.session_state[first_paint.SHOWN] = True
+    at.session_state[first_paint.PAINTED] = True
     return at
 
 

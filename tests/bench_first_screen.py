@@ -70,7 +70,7 @@ READY_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return -1;
   if (document.querySelector('[data-testid=stSkeleton]')) return -1;
-  if (document.querySelector('[class*="st-key-chart_pending_"]')) return -1;  // still to come
+  if (document.querySelector('[class*="st-key-after_paint_"]')) return -1;  // still to come
   if (!document.querySelector('[data-testid=stMain] h1')) return -1;
   let drawn = 0;
   for (const chart of document.querySelectorAll('[data-testid=stPlotlyChart]')) {

@@ -240,7 +240,7 @@ def profile(db_url: str, page: str, role: str, top: int) -> None:
     at = AppTest.from_file(str(server.ROOT / "dashboard.py"), default_timeout=120)
     # A tab that has painted its first screen: every warm run draws the page's charts (the
     # session's one extra run before that is in tests/bench_load.py's figures).
-    at.session_state[first_paint.SHOWN] = True
+    at.session_state[first_paint.PAINTED] = True
     at.session_state["demo_view_as"] = role
     if role == "district":
         at.session_state["demo_district"] = MAPO

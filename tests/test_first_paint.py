@@ -1,22 +1,33 @@
-"""A new tab's first page with charts comes in two steps (pages/common/first_paint.py), as the
-server sends them: the figures with an empty area per chart and the component that reports the
-browser's first paint; then, once painted, the charts. The browser's side of it (the component
-reporting the paint, the charts drawn after the figures) is in tests/browser/test_first_visit.py.
+"""A new tab's first page comes in two steps (pages/common/first_paint.py), as the server sends
+them: the figures, with an empty area per chart and table and the component that reports the
+browser's first paint; then, once painted, the charts and tables. The browser's side of it (the
+component reporting the paint, the figures painted before the charts) is in
+tests/browser/test_first_visit.py.
 """
 from pages.common import first_paint
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
     app_test, fresh_caches, generated_url, no_exception,
 )
 
+NOTES = {"Drawing the chart…", "Loading the table…", "차트를 그리는 중…", "표를 불러오는 중…"}
+
 
 def _notes(at) -> list[str]:
-    return [c.value for c in at.caption if c.value in ("Drawing the chart…", "차트를 그리는 중…")]
+    return [c.value for c in at.caption if c.value in NOTES]
 
 
 def _new_tab(at):
     """The session of a tab that has not painted yet (app_test starts as after the paint)."""
-    del at.session_state[first_paint.SHOWN]
+    del at.session_state[first_paint.PAINTED]
     return at
+
+
+def _drawn(at) -> int:
+    return len(at.get("plotly_chart")) + len(at.dataframe)
+
+
+def _reporters(at) -> list[str]:
+    return [r.proto.component_name for r in at.get("bidi_component")]
 
 
 def test_a_new_tab_gets_the_figures_first_and_each_chart_after_the_paint(monkeypatch,
@@ -24,27 +35,51 @@ def test_a_new_tab_gets_the_figures_first_and_each_chart_after_the_paint(monkeyp
     at = _new_tab(app_test(monkeypatch, generated_url)).run()
     no_exception(at)
     assert at.metric                                   # the headline figures, at once
-    assert not at.get("plotly_chart")
-    waiting = len(_notes(at))
-    reporters = at.get("bidi_component")
-    assert [r.proto.component_name for r in reporters] == ["first_paint"]  # once per run
+    assert _drawn(at) == 0
+    waiting = _notes(at)
+    assert waiting == ["Drawing the chart…"] * 2       # the burn-up tab shown, the gap bars
+    assert _reporters(at) == ["first_paint"]           # once per run
     at.run()                                           # a rerun before the paint: still waiting
-    assert len(_notes(at)) == waiting and not at.get("plotly_chart")
+    assert _notes(at) == waiting and _drawn(at) == 0
 
-    at.session_state[first_paint.SHOWN] = True         # what the component's report sets
+    at.session_state[first_paint.PAINTED] = True       # what the component's report sets
     at.run()
     no_exception(at)
-    assert len(at.get("plotly_chart")) == waiting == 2  # every area became its chart
-    assert not _notes(at) and not at.get("bidi_component")
+    assert _drawn(at) == len(waiting)                  # every area became its chart
+    assert not _notes(at) and not _reporters(at)
 
 
-def test_the_note_is_in_the_tabs_language(monkeypatch, generated_url):
-    at = _new_tab(app_test(monkeypatch, generated_url, filter_lang="ko")).run()
-    no_exception(at)
-    assert _notes(at) and set(_notes(at)) == {"차트를 그리는 중…"}
-
-
-def test_a_page_without_charts_comes_in_one_step(monkeypatch, generated_url):
+def test_the_briefings_tables_come_after_the_paint(monkeypatch, generated_url):
     at = _new_tab(app_test(monkeypatch, generated_url, page="pages/briefing.py")).run()
     no_exception(at)
-    assert at.metric and not _notes(at) and not at.get("bidi_component")
+    assert at.metric and _drawn(at) == 0
+    waiting = _notes(at)
+    assert waiting and set(waiting) == {"Loading the table…"}
+    at.session_state[first_paint.PAINTED] = True
+    at.run()
+    no_exception(at)
+    assert len(at.dataframe) == len(waiting) and not _notes(at)
+
+
+def test_the_notes_are_in_the_tabs_language(monkeypatch, generated_url):
+    at = _new_tab(app_test(monkeypatch, generated_url, page="pages/briefing.py",
+                           filter_lang="ko")).run()
+    no_exception(at)
+    assert _notes(at) and set(_notes(at)) == {"표를 불러오는 중…"}
+
+
+def test_a_links_ignored_values_are_said_again_when_the_charts_come(monkeypatch,
+                                                                     generated_url):
+    """The rerun after the paint draws the same screen: the sidebar's one-time note on a link's
+    invalid values must not vanish with it."""
+    at = _new_tab(app_test(monkeypatch, generated_url))
+    at.query_params["cohort"] = "nobody"
+    at.run()
+    said = [c.value for c in at.sidebar.caption if "Not valid in the link" in c.value]
+    assert said
+    at.session_state[first_paint.PAINTED] = True
+    at.session_state[first_paint.REPAINT] = True       # as the component's report sets them
+    at.run()
+    assert [c.value for c in at.sidebar.caption if "Not valid in the link" in c.value] == said
+    at.run()                                           # the viewer's next action: said once
+    assert not [c.value for c in at.sidebar.caption if "Not valid in the link" in c.value]

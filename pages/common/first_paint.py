@@ -1,27 +1,29 @@
-"""A new browser tab shows its headline figures before it draws its charts.
+"""A new browser tab shows its headline figures before it draws its charts and tables.
 
-Streamlit draws the elements that reach a tab together. When they hold a plotly chart, a tab that
-has not drawn one yet first loads and runs plotly.js: 1.5-2.5 s of main-thread work on a 2-core
-machine without a GPU (tests/bench_first_screen.py). The title, metrics and tables sent with the
-chart wait for it. Measured on the Overview: the first headline figure came 4.3 s after
-navigation with its charts, 2.6 s when the charts came after the tab's first paint.
+Streamlit draws the elements that reach a tab together. A chart or table is drawn by code the tab
+loads the first time it needs it: plotly.js is 1.5-2.5 s of main-thread work on a 2-core machine
+without a GPU, the table grid less (tests/bench_first_screen.py). The title and metrics sent with
+them waited for it. Measured in a warm new tab: the Overview's first headline figure came 4.1 s
+after navigation with its charts, 2.4 s with its charts after the first paint; the Daily
+briefing's 3.9 s with its tables, 3.1 s with them after.
 
-So a session's first page with charts comes in two steps:
-  1. everything but the charts, each chart an empty area of its height with a short note;
-  2. once the browser has painted that, a small component (components.v2: no iframe, no request
-     off the machine) reports it, and the rerun it starts draws the charts.
-Later pages of the session draw their charts at once: by then plotly.js has been loaded, and
-the tab has something on screen.
+So a session's first page comes in two steps:
+  1. everything but its charts and tables, each an empty area of its height with a short note;
+  2. once the browser has painted that, a small component (components.v2: in the page itself,
+     no iframe, no request off the machine) reports it, and the rerun it starts draws them.
+Later pages of the session draw everything at once: the tab has its code by then.
 """
 import streamlit as st
 
 from pages.common import data, i18n
 
-SHOWN = "_first_screen_painted"  # session state: this tab has painted its first screen
+PAINTED = "_first_screen_painted"   # session state: this tab has painted its first screen
+REPAINT = "_first_screen_repaint"   # session state: this run is the one the report started
+PENDING = "after_paint_"             # key prefix of an element's empty area (class st-key-...)
 
 T = {
-    "en": {"drawing": "Drawing the chart…"},
-    "ko": {"drawing": "차트를 그리는 중…"},
+    "en": {"chart": "Drawing the chart…", "table": "Loading the table…"},
+    "ko": {"chart": "차트를 그리는 중…", "table": "표를 불러오는 중…"},
 }
 
 # After the browser has painted what it was sent: the next animation frame, then the task after
@@ -33,17 +35,28 @@ export default function ({ setTriggerValue }) {
 """
 
 
-def charts_wait() -> bool:
-    """True while this session's tab has not yet painted a first screen."""
-    return not st.session_state.get(SHOWN, False)
-
-
-def placeholder(key: str, height: int) -> None:
-    """An empty area where the chart `key` will be, as tall as the chart (nothing moves when it
-    comes), and once per run the component that reports the tab's first paint."""
-    with st.container(height=height, border=False, key=f"chart_pending_{key}"):
-        st.caption(i18n.texts(T)["drawing"])
+def later(key: str, height: int, what: str = "chart") -> bool:
+    """True while this tab has not painted its first screen: the element `key` (a "chart" or a
+    "table") then comes in the rerun after the paint, and an empty area as tall as it holds its
+    place now (nothing moves when it comes); once per run, the component that reports the paint.
+    False once painted: draw it."""
+    if st.session_state.get(PAINTED, False):
+        return False
+    with st.container(height=height, border=False, key=f"{PENDING}{key}"):
+        st.caption(i18n.texts(T)[what])
         data.once_per_run(("first_paint",), _report_paint)
+    return True
+
+
+def table_height(rows: int) -> int:
+    """The height st.dataframe gives `rows` rows by default (a header and up to ten rows)."""
+    return (min(rows, 10) + 1) * 35 + 3
+
+
+def repaint_run() -> bool:
+    """True in the rerun the paint report started (once): it draws the same screen again, so
+    what the screen says once (a link's ignored values) is said again."""
+    return st.session_state.pop(REPAINT, False)
 
 
 def _report_paint() -> None:
@@ -52,4 +65,5 @@ def _report_paint() -> None:
 
 
 def _painted() -> None:
-    st.session_state[SHOWN] = True
+    st.session_state[PAINTED] = True
+    st.session_state[REPAINT] = True

@@ -201,10 +201,8 @@ def table(df, *, key: str, filename: str, column_labels: dict | None = None,
     if ready.empty:
         st.info(text("empty"))
         return
-    # A hidden small cell or a missing value reads "—", as in the metrics, not "None".
-    st.dataframe(ready.arrow, hide_index=True, key=f"{key}_table", width="stretch",
-                 column_config=copy.deepcopy(ready.config),  # Streamlit may add to it
-                 placeholder=i18n.DASH)
+    dataframe(ready.arrow, key=f"{key}_table", width="stretch",
+              column_config=copy.deepcopy(ready.config))  # Streamlit may add to the config
     rows = ready.rows if total is None else total
     shown = min(ready.rows, MAX_ROWS)
     if rows > shown:
@@ -218,6 +216,14 @@ def table(df, *, key: str, filename: str, column_labels: dict | None = None,
     )
     if ready.suppressed:
         st.caption(text("suppressed"))
+
+
+def dataframe(df, *, key: str, **kwargs) -> None:
+    """st.dataframe of a ready table (a DataFrame or an Arrow table), without index, "—" for a
+    hidden small cell or a missing value; in a tab that has not painted its first screen yet, in
+    the rerun after the paint (pages/common/first_paint.py)."""
+    if not first_paint.later(key, first_paint.table_height(len(df)), "table"):
+        st.dataframe(df, hide_index=True, key=key, placeholder=i18n.DASH, **kwargs)
 
 
 def bars(df, *, key: str, label: str, value: str, column_labels: dict) -> None:
@@ -237,7 +243,7 @@ def bars(df, *, key: str, label: str, value: str, column_labels: dict) -> None:
         return rows.rename(columns=names), names[value], max(top, 1.0)
 
     shown, value_label, top = per_view.once(f"bars:{key}", build, kind="table")
-    st.dataframe(shown, hide_index=True, key=f"{key}_bars", placeholder=i18n.DASH, column_config={
+    dataframe(shown, key=f"{key}_bars", column_config={
         value_label: st.column_config.ProgressColumn(format="localized", min_value=0,
                                                      max_value=top)})
 
@@ -313,8 +319,8 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
     built once per view (scope, filters, language, data version; plus `inputs`, anything else
     it depends on) and shared by every viewer of that view (pages/common/per_view.py).
 
-    In a tab that has not painted its first screen yet, an empty area of the chart's height
-    instead, and the chart in the rerun that follows the paint (pages/common/first_paint.py)."""
+    In a tab that has not painted its first screen yet, the chart comes in the rerun after the
+    paint (pages/common/first_paint.py)."""
     from pages.common import per_view
     lang = i18n.lang()
     if callable(fig):
@@ -323,8 +329,7 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
                              kind="chart")
     else:
         spec = _finished(fig, lang)
-    if first_paint.charts_wait():
-        first_paint.placeholder(key, spec.get("layout", {}).get("height") or DEFAULT_HEIGHT)
+    if first_paint.later(key, spec.get("layout", {}).get("height") or DEFAULT_HEIGHT):
         return None
     config = {**CHART_CONFIG, **kwargs.pop("config", {})}
     return st.plotly_chart(_Built(spec), key=key, width="stretch", config=config, **kwargs)

@@ -29,7 +29,7 @@ SETTLED_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
       && !document.querySelector('[data-testid=stSkeleton]')
-      && !document.querySelector('[class*="st-key-chart_pending_"]');  // pages/common/first_paint.py
+      && !document.querySelector('[class*="st-key-after_paint_"]');  // pages/common/first_paint.py
 }"""
 
 

@@ -44,8 +44,8 @@ FIRST_SEEN_JS = """(() => {
   const seen = window.__seen = {placeholders: new Set()};
   new MutationObserver(() => {
     const now = performance.now();
-    for (const p of document.querySelectorAll('[class*="st-key-chart_pending_"]'))
-      seen.placeholders.add([...p.classList].find(c => c.startsWith('st-key-chart_pending_')));
+    for (const p of document.querySelectorAll('[class*="st-key-after_paint_"]'))
+      seen.placeholders.add([...p.classList].find(c => c.startsWith('st-key-after_paint_')));
     if (seen.figure === undefined &&
         document.querySelector('[data-testid=stMain] [data-testid=stMetricValue]'))
       seen.figure = now;
@@ -54,17 +54,20 @@ FIRST_SEEN_JS = """(() => {
   }).observe(document, {childList: true, subtree: true});
 })();"""
 SEEN = "() => ({...window.__seen, placeholders: [...window.__seen.placeholders].sort()})"
-# The keys of the charts plotly.js has drawn (a keyed element's container has class st-key-KEY).
-DRAWN_KEYS = """() => [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
-  .filter(chart => chart.querySelector('.js-plotly-plot .main-svg'))
-  .map(chart => [...chart.closest('[class*="st-key-"]').classList].find(c => c.startsWith('st-key-')))
+# The keys of the charts plotly.js has drawn and of the tables shown (a keyed element's
+# container has class st-key-KEY).
+DRAWN_KEYS = """() => [
+    ...document.querySelectorAll('[data-testid=stPlotlyChart], [data-testid=stDataFrame]')]
+  .filter(e => e.dataset.testid === 'stDataFrame' || e.querySelector('.js-plotly-plot .main-svg'))
+  .map(e => e.closest('[class*="st-key-"]'))
+  .map(e => e ? [...e.classList].find(c => c.startsWith('st-key-')) : 'no key')
   .sort()"""
 
 
 def test_a_new_tab_shows_its_figures_before_its_charts_and_then_every_chart(chromium, app_url):
-    """A new tab's first chart page comes in two steps: the headline figures with an empty area
-    per chart, then, once the browser has painted that, the charts. The next chart page of the
-    same tab draws its charts at once."""
+    """A new tab's first page comes in two steps: the headline figures with an empty area per
+    chart and table, then, once the browser has painted that, the charts and tables. The next
+    page of the same tab draws them at once."""
     context = chromium.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.set_default_timeout(60_000)
@@ -76,9 +79,9 @@ def test_a_new_tab_shows_its_figures_before_its_charts_and_then_every_chart(chro
     # burn-up tab shown and the gap to plan per district).
     drawn = page.evaluate(DRAWN_KEYS)
     assert len(seen["placeholders"]) == 2
-    assert [p.replace("chart_pending_", "") for p in seen["placeholders"]] == drawn
+    assert [p.replace("after_paint_", "") for p in seen["placeholders"]] == drawn
     assert seen["figure"] < seen["chart"]
-    # The same tab's next chart page: plotly.js is loaded, its charts come with its figures.
+    # The same tab's next page: the code is loaded, its charts and tables come with its figures.
     page.evaluate("() => window.__seen.placeholders.clear()")
     server.click_and_settle(page, server.nav_link(page, "inspections"))
     assert page.evaluate(SEEN)["placeholders"] == []
