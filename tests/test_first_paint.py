@@ -49,6 +49,17 @@ def test_a_new_tab_gets_the_figures_first_and_each_chart_after_the_paint(monkeyp
     assert not _notes(at) and not _reporters(at)
 
 
+def test_a_tab_that_never_reports_its_paint_gets_its_charts_at_the_third_action(
+        monkeypatch, generated_url):
+    at = _new_tab(app_test(monkeypatch, generated_url))
+    for _ in range(first_paint.MAX_WAITING_RUNS):
+        at.run()
+        assert _drawn(at) == 0 and _notes(at)
+    at.run()
+    no_exception(at)
+    assert _drawn(at) == 2 and not _notes(at) and not _reporters(at)
+
+
 def test_the_briefings_tables_come_after_the_paint(monkeypatch, generated_url):
     at = _new_tab(app_test(monkeypatch, generated_url, page="pages/briefing.py")).run()
     no_exception(at)

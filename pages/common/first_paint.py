@@ -19,7 +19,11 @@ from pages.common import data, i18n
 
 PAINTED = "_first_screen_painted"   # session state: this tab has painted its first screen
 REPAINT = "_first_screen_repaint"   # session state: this run is the one the report started
+WAITED = "_first_screen_waited"     # session state: runs that drew the empty areas
 PENDING = "after_paint_"             # key prefix of an element's empty area (class st-key-...)
+# A browser that never reports its paint (a script blocked by a policy, say) still gets the charts
+# and tables, at the viewer's third action: the empty areas are never the whole answer.
+MAX_WAITING_RUNS = 3
 
 T = {
     "en": {"chart": "Drawing the chart…", "table": "Loading the table…"},
@@ -40,12 +44,18 @@ def later(key: str, height: int, what: str = "chart") -> bool:
     "table") then comes in the rerun after the paint, and an empty area as tall as it holds its
     place now (nothing moves when it comes); once per run, the component that reports the paint.
     False once painted: draw it."""
-    if st.session_state.get(PAINTED, False):
+    if not data.once_per_run(("first_paint", "waits"), _waits):
         return False
     with st.container(height=height, border=False, key=f"{PENDING}{key}"):
         st.caption(i18n.texts(T)[what])
-        data.once_per_run(("first_paint",), _report_paint)
+        data.once_per_run(("first_paint", "report"), _report_paint)
     return True
+
+
+def _waits() -> bool:
+    """Whether this run waits for the paint (decided once per run: all its elements alike)."""
+    return (not st.session_state.get(PAINTED, False)
+            and st.session_state.get(WAITED, 0) < MAX_WAITING_RUNS)
 
 
 def table_height(rows: int) -> int:
@@ -60,6 +70,7 @@ def repaint_run() -> bool:
 
 
 def _report_paint() -> None:
+    st.session_state[WAITED] = st.session_state.get(WAITED, 0) + 1
     component = st.components.v2.component("first_paint", js=PAINTED_JS)
     component(key="first_paint", on_painted_change=_painted)
 
