@@ -3,9 +3,10 @@
 Streamlit draws the elements that reach a tab together. A chart or table is drawn by code the tab
 loads the first time it needs it: plotly.js is 1.5-2.5 s of main-thread work on a 2-core machine
 without a GPU, the table grid less (tests/bench_first_screen.py). The title and metrics sent with
-them waited for it. Measured in a warm new tab: the Overview's first headline figure came 4.1 s
-after navigation with its charts, 2.4 s with its charts after the first paint; the Daily
-briefing's 3.9 s with its tables, 3.1 s with them after.
+them waited for it. Measured (tests/bench_first_screen.py, a warm new tab, load 4-5): the
+Overview's first headline figure came 4.2 s after navigation with its charts, 2.8 s with them
+after the first paint; the Daily briefing's 3.4 s, 2.6 s. The price: the whole page, charts
+drawn, comes up to a second later (one more round trip and page run).
 
 So a session's first page comes in two steps:
   1. everything but its charts and tables, each an empty area of its height with a short note;
