@@ -9,12 +9,12 @@ lets that many viewers in at once. Each viewer is what a browser tab does, witho
 it fetches the app's page (getting the proxy's sticky-session cookie), opens the websocket and
 asks for the Overview and then the other pages back to back, each as soon as the last finished.
 A page's time runs from the request until the server reports the script run finished; on a
-session's first page, until the run that draws its charts and tables (the viewer reports its
-first paint as a browser does, pages/common/first_paint.py), and "first p95" is until the first
-run, which has the page's headline figures.
+session's first page, until its charts and tables are drawn (the viewer reports its first paint
+to each empty area as a browser does, and each area's fragment reruns: pages/common/
+first_paint.py), and "first p95" is until the page's run, which has its headline figures.
 
 Prints, per number of viewers, p50 and p95 per page and over all, the server's CPU milliseconds
-per page shown (a first page's two runs together; all processes, from /proc) and each process's
+per page shown (a first page's fragment runs included; all processes, from /proc) and each process's
 peak memory, with the
 machine's load average: figures for a person to read, nothing passes or fails.
 """
@@ -67,24 +67,24 @@ async def viewer(base: str, pages: tuple[str, ...], timings: dict, errors: list)
             msg.rerun_script.page_script_hash = hashes.get(path, "")
             start = time.perf_counter()
             await ws.send(msg.SerializeToString())
-            painted = await _until_finished(ws, path, hashes, errors)
+            reports = await _until_finished(ws, path, hashes, errors)
             timings.setdefault(("first", path or "overview"), []).append(
                 time.perf_counter() - start)
-            if painted is not None:  # the first screen, without its charts: report the paint
-                await ws.send(painted.SerializeToString())
-                if await _until_finished(ws, path, hashes, errors) is not None:
-                    errors.append(f"{path or 'overview'}: still no charts after the paint")
+            for report in reports:  # the first screen's empty areas: report the paint to each
+                await ws.send(report.SerializeToString())
+                if await _until_finished(ws, path, hashes, errors):
+                    errors.append(f"{path or 'overview'}: still waiting after the paint")
             timings.setdefault(path or "overview", []).append(time.perf_counter() - start)
             if path and path not in hashes:
                 errors.append(f"no page {path!r} in the navigation")
 
 
-async def _until_finished(ws, path: str, hashes: dict, errors: list):
-    """Read the run's messages until it has finished; returns the message a browser would send
-    next: the report of its first paint when the run asked for it (pages/common/first_paint.py:
-    the charts come in the rerun it starts), else None."""
+async def _until_finished(ws, path: str, hashes: dict, errors: list) -> list:
+    """Read the run's messages until it has finished; returns the messages a browser would send
+    next: for each empty area of a first screen (pages/common/first_paint.py), the report of its
+    first paint, which reruns the area's fragment to draw its chart or table."""
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-    reporter = None
+    reporters = []
     while True:
         fwd = ForwardMsg()
         fwd.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=600))
@@ -98,17 +98,19 @@ async def _until_finished(ws, path: str, hashes: dict, errors: list):
                 errors.append(f"{path or 'overview'}: {element.exception.type}")
             elif (element.WhichOneof("type") == "bidi_component"
                   and element.bidi_component.component_name == "first_paint"):
-                reporter = element.bidi_component.id
+                reporters.append((element.bidi_component.id, fwd.delta.fragment_id))
         elif kind == "script_finished":
-            if fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                return None if reporter is None else _painted(reporter, hashes.get(path, ""))
+            if fwd.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                       ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+                return [_painted(r, fragment, hashes.get(path, "")) for r, fragment in reporters]
             if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 errors.append(f"{path or 'overview'}: script finished {fwd.script_finished}")
-                return None
+                return []
 
 
-def _painted(reporter_id: str, page_hash: str):
-    """The rerun a browser asks for once it has painted: the component's trigger "painted"."""
+def _painted(reporter_id: str, fragment_id: str, page_hash: str):
+    """The rerun a browser asks for once it has painted: the component's trigger "painted", for
+    the fragment it is in."""
     import json
 
     from streamlit.components.v2.bidi_component.main import _make_trigger_id
@@ -116,6 +118,7 @@ def _painted(reporter_id: str, page_hash: str):
     msg = BackMsg()
     msg.rerun_script.query_string = ""
     msg.rerun_script.page_script_hash = page_hash
+    msg.rerun_script.fragment_id = fragment_id
     state = msg.rerun_script.widget_states.widgets.add()
     state.id = _make_trigger_id(reporter_id, "events")
     state.json_trigger_value = json.dumps([{"event": "painted", "value": True}])

@@ -1,7 +1,7 @@
 """A new tab's first page comes in two steps (pages/common/first_paint.py), as the server sends
-them: the figures, with an empty area per chart and table and the component that reports the
-browser's first paint; then, once painted, the charts and tables. The browser's side of it (the
-component reporting the paint, the figures painted before the charts) is in
+them: the figures, with an empty area per chart and table, each with the component that reports
+the browser's first paint; then, once painted, the charts and tables. The browser's side of it
+(each report rerunning its area's fragment, the figures painted before the charts) is in
 tests/browser/test_first_visit.py.
 """
 from pages.common import first_paint
@@ -38,7 +38,7 @@ def test_a_new_tab_gets_the_figures_first_and_each_chart_after_the_paint(monkeyp
     assert _drawn(at) == 0
     waiting = _notes(at)
     assert waiting == ["Drawing the chart…"] * 2       # the burn-up tab shown, the gap bars
-    assert _reporters(at) == ["first_paint"]           # once per run
+    assert _reporters(at) == ["first_paint"] * len(waiting)  # one per area (its fragment)
     at.run()                                           # a rerun before the paint: still waiting
     assert _notes(at) == waiting and _drawn(at) == 0
 
@@ -77,20 +77,3 @@ def test_the_notes_are_in_the_tabs_language(monkeypatch, generated_url):
                            filter_lang="ko")).run()
     no_exception(at)
     assert _notes(at) and set(_notes(at)) == {"표를 불러오는 중…"}
-
-
-def test_a_links_ignored_values_are_said_again_when_the_charts_come(monkeypatch,
-                                                                     generated_url):
-    """The rerun after the paint draws the same screen: the sidebar's one-time note on a link's
-    invalid values must not vanish with it."""
-    at = _new_tab(app_test(monkeypatch, generated_url))
-    at.query_params["cohort"] = "nobody"
-    at.run()
-    said = [c.value for c in at.sidebar.caption if "Not valid in the link" in c.value]
-    assert said
-    at.session_state[first_paint.PAINTED] = True
-    at.session_state[first_paint.REPAINT] = True       # as the component's report sets them
-    at.run()
-    assert [c.value for c in at.sidebar.caption if "Not valid in the link" in c.value] == said
-    at.run()                                           # the viewer's next action: said once
-    assert not [c.value for c in at.sidebar.caption if "Not valid in the link" in c.value]

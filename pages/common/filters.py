@@ -117,7 +117,6 @@ URL_NAMES = {"as_of": AS_OF_KEY, "cohort": COHORT_KEY, "district": DISTRICT_KEY,
 _ARRIVED = "_url_arrived"     # the session's first run has read the URL
 _ARRIVAL = "_url_arrival"     # the URL's values at arrival, taken by the widgets that use them
 _NOTES = "_url_notes"         # what was ignored, said once in the sidebar
-_SAID = "_url_notes_said"     # what the last screen said of it
 _KEEP = "_keep_"              # a copy of each filter's value that outlives its widget
 
 
@@ -149,13 +148,8 @@ def note(text: str) -> None:
 
 
 def notes() -> list[str]:
-    """The ignored URL values to mention, once: the screen they are on is drawn again in the
-    rerun after a new tab's first paint (pages/common/first_paint.py), and says them again."""
-    from pages.common import first_paint  # late: it reads data, which reads the filters
-    if first_paint.repaint_run():
-        return st.session_state.get(_SAID, [])
-    said = st.session_state[_SAID] = st.session_state.pop(_NOTES, [])
-    return said
+    """The ignored URL values to mention, once."""
+    return st.session_state.pop(_NOTES, [])
 
 
 def restore(key: str) -> None:

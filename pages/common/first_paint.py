@@ -5,13 +5,14 @@ loads the first time it needs it: plotly.js is 1.5-2.5 s of main-thread work on 
 without a GPU, the table grid less (tests/bench_first_screen.py). The title and metrics sent with
 them waited for it. Measured (tests/bench_first_screen.py, a warm new tab, load 4-5): the
 Overview's first headline figure came 4.2 s after navigation with its charts, 2.8 s with them
-after the first paint; the Daily briefing's 3.4 s, 2.6 s. The price: the whole page, charts
-drawn, comes up to a second later (one more round trip and page run).
+after the first paint; the Daily briefing's 3.4 s, 2.6 s.
 
 So a session's first page comes in two steps:
-  1. everything but its charts and tables, each an empty area of its height with a short note;
-  2. once the browser has painted that, a small component (components.v2: in the page itself,
-     no iframe, no request off the machine) reports it, and the rerun it starts draws them.
+  1. everything but its charts and tables, each an empty area of its height with a short note
+     and a small component (components.v2: in the page itself, no iframe, no request off the
+     machine) that reports the browser's first paint;
+  2. each report reruns its own fragment (st.fragment), which draws the element in its area from
+     what the page run made ready: no second run of the page.
 Later pages of the session draw everything at once: the tab has its code by then.
 """
 import streamlit as st
@@ -19,8 +20,7 @@ import streamlit as st
 from pages.common import data, i18n
 
 PAINTED = "_first_screen_painted"   # session state: this tab has painted its first screen
-REPAINT = "_first_screen_repaint"   # session state: this run is the one the report started
-WAITED = "_first_screen_waited"     # session state: runs that drew the empty areas
+WAITED = "_first_screen_waited"     # session state: page runs that drew the empty areas
 PENDING = "after_paint_"             # key prefix of an element's empty area (class st-key-...)
 # A browser that never reports its paint (a script blocked by a policy, say) still gets the charts
 # and tables, at the viewer's third action: the empty areas are never the whole answer.
@@ -31,26 +31,47 @@ T = {
     "ko": {"chart": "차트를 그리는 중…", "table": "표를 불러오는 중…"},
 }
 
-# After the browser has painted what it was sent: the next animation frame, then the task after
-# it. A trigger value starts one rerun and is gone after it.
+# After the browser has painted what it was sent (the next animation frame, then the task after
+# it), report it: a trigger value reruns the fragment the component is in. Several areas reporting
+# in the same moment reach the server as one rerun of one of their fragments (Streamlit batches
+# them), so each area repeats its report, a little apart, until its fragment has drawn it (the
+# component is then gone, and its cleanup stops the repeats).
 PAINTED_JS = """
 export default function ({ setTriggerValue }) {
-  requestAnimationFrame(() => setTimeout(() => setTriggerValue("painted", true), 0));
+  let timer;
+  const report = (tries) => {
+    setTriggerValue("painted", true);
+    if (tries < 40) timer = setTimeout(() => report(tries + 1), 150 + Math.random() * 150);
+  };
+  const frame = requestAnimationFrame(() => { timer = setTimeout(() => report(0), 0); });
+  return () => { cancelAnimationFrame(frame); clearTimeout(timer); };
 }
 """
 
 
-def later(key: str, height: int, what: str = "chart") -> bool:
-    """True while this tab has not painted its first screen: the element `key` (a "chart" or a
-    "table") then comes in the rerun after the paint, and an empty area as tall as it holds its
-    place now (nothing moves when it comes); once per run, the component that reports the paint.
-    False once painted: draw it."""
+def show(key: str, height: int, draw, what: str = "chart") -> None:
+    """Draw an element with `draw()`: at once in a tab that has painted its first screen; in a
+    new tab, in its fragment's rerun after the paint, an empty area as tall as it (nothing moves
+    when it comes) holding its place until then. `draw` must only draw what is ready (a kept
+    chart's data, a ready table): a fragment's rerun does not run dashboard.py, so the filters
+    and the page run's values are not there. `what`: "chart" or "table" (the note)."""
     if not data.once_per_run(("first_paint", "waits"), _waits):
-        return False
+        draw()
+        return
+    data.once_per_run(("first_paint", "counted"), _count_wait)
+    _slot(key, height, i18n.texts(T)[what], draw)
+
+
+@st.fragment
+def _slot(key: str, height: int, note: str, draw) -> None:
+    # Runs inline in the page run, then alone when its component reports the paint.
+    if st.session_state.get(PAINTED, False):
+        draw()
+        return
     with st.container(height=height, border=False, key=f"{PENDING}{key}"):
-        st.caption(i18n.texts(T)[what])
-        data.once_per_run(("first_paint", "report"), _report_paint)
-    return True
+        st.caption(note)
+        reporter = st.components.v2.component("first_paint", js=PAINTED_JS)
+        reporter(key=f"first_paint_{key}", on_painted_change=_painted)
 
 
 def _waits() -> bool:
@@ -59,23 +80,14 @@ def _waits() -> bool:
             and st.session_state.get(WAITED, 0) < MAX_WAITING_RUNS)
 
 
+def _count_wait() -> None:
+    st.session_state[WAITED] = st.session_state.get(WAITED, 0) + 1
+
+
 def table_height(rows: int) -> int:
     """The height st.dataframe gives `rows` rows by default (a header and up to ten rows)."""
     return (min(rows, 10) + 1) * 35 + 3
 
 
-def repaint_run() -> bool:
-    """True in the rerun the paint report started (once): it draws the same screen again, so
-    what the screen says once (a link's ignored values) is said again."""
-    return st.session_state.pop(REPAINT, False)
-
-
-def _report_paint() -> None:
-    st.session_state[WAITED] = st.session_state.get(WAITED, 0) + 1
-    component = st.components.v2.component("first_paint", js=PAINTED_JS)
-    component(key="first_paint", on_painted_change=_painted)
-
-
 def _painted() -> None:
     st.session_state[PAINTED] = True
-    st.session_state[REPAINT] = True

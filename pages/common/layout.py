@@ -220,10 +220,10 @@ def table(df, *, key: str, filename: str, column_labels: dict | None = None,
 
 def dataframe(df, *, key: str, **kwargs) -> None:
     """st.dataframe of a ready table (a DataFrame or an Arrow table), without index, "—" for a
-    hidden small cell or a missing value; in a tab that has not painted its first screen yet, in
-    the rerun after the paint (pages/common/first_paint.py)."""
-    if not first_paint.later(key, first_paint.table_height(len(df)), "table"):
-        st.dataframe(df, hide_index=True, key=key, placeholder=i18n.DASH, **kwargs)
+    hidden small cell or a missing value; in a tab that has not painted its first screen yet,
+    after the paint (pages/common/first_paint.py)."""
+    first_paint.show(key, first_paint.table_height(len(df)), lambda: st.dataframe(
+        df, hide_index=True, key=key, placeholder=i18n.DASH, **kwargs), "table")
 
 
 def bars(df, *, key: str, label: str, value: str, column_labels: dict) -> None:
@@ -319,8 +319,8 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
     built once per view (scope, filters, language, data version; plus `inputs`, anything else
     it depends on) and shared by every viewer of that view (pages/common/per_view.py).
 
-    In a tab that has not painted its first screen yet, the chart comes in the rerun after the
-    paint (pages/common/first_paint.py)."""
+    In a tab that has not painted its first screen yet, the chart comes after the paint
+    (pages/common/first_paint.py), except a chart that is a widget (on_select)."""
     from pages.common import per_view
     lang = i18n.lang()
     if callable(fig):
@@ -329,10 +329,14 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
                              kind="chart")
     else:
         spec = _finished(fig, lang)
-    if first_paint.later(key, spec.get("layout", {}).get("height") or DEFAULT_HEIGHT):
-        return None
     config = {**CHART_CONFIG, **kwargs.pop("config", {})}
-    return st.plotly_chart(_Built(spec), key=key, width="stretch", config=config, **kwargs)
+    if kwargs.get("on_select"):
+        # A chart that is also a widget (the map's click) stays out of a fragment: its event
+        # must rerun the page, not the fragment.
+        return st.plotly_chart(_Built(spec), key=key, width="stretch", config=config, **kwargs)
+    first_paint.show(key, spec.get("layout", {}).get("height") or DEFAULT_HEIGHT, lambda: (
+        st.plotly_chart(_Built(spec), key=key, width="stretch", config=config, **kwargs)))
+    return None
 
 
 def chart_tabs(key: str, parts: list[tuple[str, object]]) -> None:
