@@ -53,7 +53,6 @@ class Viewer:
 
     async def run(self, path: str) -> None:
         from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
         msg = BackMsg()
         msg.rerun_script.query_string = ""
         msg.rerun_script.page_script_hash = self.hashes.get(path, "")
@@ -63,6 +62,20 @@ class Viewer:
             state.string_value = value
         await self.ws.send(msg.SerializeToString())
         self.deltas = 0
+        reporters = await self._until_finished(path)
+        # A new tab's first page: report the paint to each empty area, as a browser does, and
+        # let its fragment draw it (pages/common/first_paint.py).
+        from tests.bench_load import _painted
+        for reporter, fragment in reporters:
+            report = _painted(reporter, fragment, self.hashes.get(path, ""))
+            await self.ws.send(report.SerializeToString())
+            await self._until_finished(path)
+
+    async def _until_finished(self, path: str) -> list[tuple[str, str]]:
+        """Read a run's messages until it has finished; returns the first-paint reporters it
+        drew, (component id, fragment id) each."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        reporters = []
         while True:
             fwd = ForwardMsg()
             fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), timeout=600))
@@ -84,12 +97,16 @@ class Viewer:
                     self.options[key] = (widget.id, list(widget.options))
                     if key in self.widgets:  # an id may change between runs (page hash)
                         self.widgets[key] = (widget.id, self.widgets[key][1])
+                elif which == "bidi_component" and (
+                        element.bidi_component.component_name == "first_paint"):
+                    reporters.append((element.bidi_component.id, fwd.delta.fragment_id))
             elif kind == "script_finished":
-                if fwd.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
-                    return
+                if fwd.script_finished in (ForwardMsg.FINISHED_SUCCESSFULLY,
+                                           ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY):
+                    return reporters
                 if fwd.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                     self.errors.append(f"{path or 'overview'}: finished {fwd.script_finished}")
-                    return
+                    return reporters
 
     def choose(self, key: str, index: int) -> None:
         widget_id, options = self.options[key]
@@ -236,11 +253,8 @@ def profile(db_url: str, page: str, role: str, top: int) -> None:
         PagesManager.uses_pages_directory = False
 
     PagesManager.__init__ = pages_init
-    from pages.common import first_paint
-    at = AppTest.from_file(str(server.ROOT / "dashboard.py"), default_timeout=120)
-    # A tab that has painted its first screen: every warm run draws the page's charts (the
-    # session's one extra run before that is in tests/bench_load.py's figures).
-    at.session_state[first_paint.PAINTED] = True
+    from tests.apptest_support import painted
+    at = painted(AppTest.from_file(str(server.ROOT / "dashboard.py"), default_timeout=120))
     at.session_state["demo_view_as"] = role
     if role == "district":
         at.session_state["demo_district"] = MAPO
