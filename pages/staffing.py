@@ -62,6 +62,7 @@ T = {
         "late": "after the deadline", "on_time": "by the deadline",
         "days_earlier": "{n} days earlier",
         "no_programme": "The programme (deadline, staffing standard) is missing from the data.",
+        "whatif_no_district": "The chosen district is no longer in the data: choose another.",
     },
     "ko": {
         "title": "인력 현황",
@@ -112,6 +113,7 @@ T = {
         "late": "마감 이후", "on_time": "마감 이내",
         "days_earlier": "{n}일 단축",
         "no_programme": "데이터에 사업 정보(마감일, 인력 기준)가 없습니다.",
+        "whatif_no_district": "선택한 구가 더 이상 데이터에 없습니다. 다른 구를 선택하세요.",
     },
 }
 
@@ -194,7 +196,11 @@ codes = data.district_codes()
 default = codes.index(f.district) if f.district in codes else 0
 code = st.selectbox(t["whatif_district"], codes, index=default, format_func=i18n.district_namer(),
                     key="whatif_district")
-row = data.fetch("staffing", district=code).iloc[0]
+chosen = data.fetch("staffing", district=code)
+if chosen.empty:  # the district left the data since the list was read: say so, no traceback
+    st.warning(t["whatif_no_district"])
+    st.stop()
+row = chosen.iloc[0]
 progress = data.fetch("district_progress", district=code, cohort=None)
 in_post = {"officials": 0 if pd.isna(row["abuse_officials"]) else int(row["abuse_officials"]),
            "planners": 0 if pd.isna(row["welfare_planners"]) else int(row["welfare_planners"])}

@@ -260,3 +260,25 @@ def test_whatif_of_another_district_for_a_district_head(monkeypatch, generated_u
         at.run()
         no_exception(at)
         assert metric_value(at, "Reports per official · With the extra staff")
+
+
+def test_a_load_that_renames_a_district_shows_on_the_next_run(monkeypatch, generated_url,
+                                                                tmp_path):
+    # The session keeps the district names for minutes; a load (a new data version) must not
+    # leave it offering the old ones (a removed district's what-if had no staffing row).
+    import shutil
+    from data.dataset import bump_version
+    url = f"sqlite:///{tmp_path / 'cases.db'}"
+    shutil.copy(generated_url.removeprefix("sqlite:///"), tmp_path / "cases.db")
+    at = open_page(monkeypatch, url, "pages/staffing.py", whatif_district="11110")
+    assert "Jongno-gu" in at.selectbox(key="whatif_district").format_func("11110")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("update districts set name_en = 'Renamed-gu' "
+                          "where district_code = '11110'"))
+        bump_version(conn)
+    engine.dispose()
+    queries.cache.data_version.clear()   # as after its few seconds (VERSION_SECONDS)
+    at.run()
+    no_exception(at)
+    assert "Renamed-gu" in at.selectbox(key="whatif_district").format_func("11110")

@@ -225,16 +225,19 @@ def district_names() -> dict:
     is named once per option and per row, and each call through a Streamlit cache costs about a
     millisecond of argument hashing (two cached calls here). Callers only read the dict.
     """
-    url = db_url()
+    url, version = db_url(), data_version()
     kept = st.session_state.get(NAMES_KEY)
-    if kept and kept["url"] == url and time.monotonic() < kept["until"]:
+    # Under the data version too: a load that renames, adds or removes a district shows on the
+    # next run (a removed district's code would otherwise still be offered).
+    if kept and (kept["url"], kept["version"]) == (url, version) \
+            and time.monotonic() < kept["until"]:
         return kept["names"]
     try:
-        names = _district_names(url, default_as_of() or date.today(), data_version())
+        names = _district_names(url, default_as_of() or date.today(), version)
     except Exception:
         return {}
     if names:  # an empty answer (no data yet) is asked again on the next call
-        st.session_state[NAMES_KEY] = {"url": url, "names": names,
+        st.session_state[NAMES_KEY] = {"url": url, "version": version, "names": names,
                                        "until": time.monotonic() + NAMES_SECONDS}
     return names
 
