@@ -23,6 +23,7 @@ after D instead (the `target_date` column says which), and the finish dates answ
 could we finish".
 """
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -134,20 +135,26 @@ def allocate(units, models, as_of, target, per_person, role_budget: dict) -> np.
     added = np.zeros(len(units.pace))
     if not any(role_budget.values()):
         return added
-    # Each unit's expected unseen for 0..K extra people, K the largest budget of its role:
-    # one scenario per K, all simulated at once.
-    top = max(role_budget.values())
-    curve, p_all, _ = _scenarios(units, models, as_of, target,
-                                 [np.full(len(added), float(k)) for k in range(top + 1)],
-                                 per_person)                              # (k, units)
-    late = p_all < 0.5
+    nu = len(added)
+    days = (target - as_of).days
+    draws = fc.scenario_draws(nu, SIMS, days) if 1 <= days <= fc.HORIZON_DAYS else None
     for cohort, role in fc.ROLE_OF.items():
         budget = role_budget.get(role, 0)
+        if not budget:
+            continue
         sel = np.flatnonzero(units.cohort == cohort)
+        # The role's units' expected unseen for 0..K extra people, K its budget: one scenario
+        # per K, all simulated at once, for these units alone (a unit's figures depend on its
+        # own pace and draws only).
+        curve, p_all, _ = _scenarios(units, models, as_of, target,
+                                     [np.full(nu, float(k)) for k in range(budget + 1)],
+                                     per_person, rows=sel, draws=draws)   # (k, units in sel)
+        late = p_all < 0.5
+        at = np.arange(len(sel))
         for _ in range(budget):
             k = added[sel].astype(int)
-            gain = curve[k, sel] - curve[k + 1, sel]
-            fixed = late[k, sel] & ~late[k + 1, sel]       # a district no longer late
+            gain = curve[k, at] - curve[k + 1, at]
+            fixed = late[k, at] & ~late[k + 1, at]       # a district no longer late
             # Largest fall of the expected unseen; then one fewer district late; then code.
             order = np.lexsort((units.district[sel], ~fixed, -np.round(gain, 6)))
             added[sel[order[0]]] += 1
@@ -163,25 +170,50 @@ def _finish_p50(sim, as_of):
     return out
 
 
-def staffing_allocation(engine: Engine, *, as_of: dt.date, district: str | None = None,
-                        cohort: str | None = None, add_officials: int = 0,
-                        add_planners: int = 0) -> pd.DataFrame:
-    fitted = fc.fit(engine, as_of)
+@dataclass(frozen=True)
+class Baseline:
+    """What every budget's allocation starts from: the fit, the figures with nobody added, and
+    the staff needed. Only the placing of K and M depends on them (allocation_rows), so the
+    Staffing page keeps one per database, data version and D and answers each new budget with
+    the placing alone. Read-only: shared by every caller."""
+    fitted: tuple              # forecast.fit's (inputs, models, units)
+    target: dt.date
+    per_person: np.ndarray
+    before: fc.Simulation
+    unseen: np.ndarray
+    p_all: np.ndarray
+    needed: list               # needed_all's four answers: median, 80 %, visited 50 %, 80 %
+
+
+def baseline(engine: Engine, as_of: dt.date, fitted=None) -> Baseline | None:
+    """The allocation's baseline as of D (None without a programme); `fitted`: forecast.fit's
+    answer for this database and D when the caller already has it."""
+    fitted = fitted if fitted is not None else fc.fit(engine, as_of)
     if fitted is None:
-        return pd.DataFrame(columns=list(COLUMNS))
+        return None
     inp, models, units = fitted
     target = inp.deadline if as_of < inp.deadline else as_of + dt.timedelta(days=TARGET_AFTER)
     per_person = per_person_pace(units)
+    before, unseen, p_all = _evaluate(units, models, as_of, target, np.zeros(len(units.pace)),
+                                      per_person, finish_dates=True)
+    need = needed_all(units, models, as_of, target, per_person,
+                      [(0.5, False), (0.8, False), (0.5, True), (0.8, True)])
+    return Baseline(fitted, target, per_person, before, unseen, p_all, need)
+
+
+def allocation_rows(base: Baseline, add_officials: int = 0, add_planners: int = 0
+                    ) -> pd.DataFrame:
+    """The contract's rows (COLUMNS) for every district and cohort, K officials and M planners
+    placed."""
+    inp, models, units = base.fitted
+    as_of, target, per_person = inp.as_of, base.target, base.per_person
     added = allocate(units, models, as_of, target, per_person,
                      {"abuse_official": add_officials, "welfare_planner": add_planners})
-    before, unseen0, p0 = _evaluate(units, models, as_of, target, np.zeros(len(added)),
-                                    per_person, finish_dates=True)
+    before, unseen0, p0 = base.before, base.unseen, base.p_all
     # Nobody placed: the same simulation as before, so its figures are before's.
     after, unseen1, p1 = (before, unseen0, p0) if not added.any() else _evaluate(
         units, models, as_of, target, added, per_person, finish_dates=True)
-    need50, need80, visit50, visit80 = needed_all(
-        units, models, as_of, target, per_person,
-        [(0.5, False), (0.8, False), (0.5, True), (0.8, True)])
+    need50, need80, visit50, visit80 = base.needed
     df = pd.DataFrame({
         "district_code": units.district, "cohort": units.cohort,
         "role": [fc.ROLE_OF[c] for c in units.cohort],
@@ -202,6 +234,16 @@ def staffing_allocation(engine: Engine, *, as_of: dt.date, district: str | None 
                    "needed_visited_80pct"]] = pd.NA
     for col in ("finish_p50_before", "finish_p50_after", "target_date"):
         df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
+    return df
+
+
+def staffing_allocation(engine: Engine, *, as_of: dt.date, district: str | None = None,
+                        cohort: str | None = None, add_officials: int = 0,
+                        add_planners: int = 0) -> pd.DataFrame:
+    base = baseline(engine, as_of)
+    if base is None:
+        return pd.DataFrame(columns=list(COLUMNS))
+    df = allocation_rows(base, add_officials, add_planners)
     if district is not None:
         df = df[df["district_code"] == district]
     if cohort is not None:

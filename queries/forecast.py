@@ -672,11 +672,13 @@ def completion_forecast(engine: Engine, *, as_of: dt.date, district: str | None 
 
 
 def seen_paths(engine: Engine, *, as_of: dt.date, district: str | None = None,
-               cohort: str | None = None) -> pd.DataFrame:
+               cohort: str | None = None, fitted=None) -> pd.DataFrame:
     """For a fan chart: per day from D + 1 to the deadline, the 10th, 50th and 90th percentile
     of the runs' expected seen count, for one district (None: the city) and one cohort (None:
-    both summed). Empty after the deadline or without a programme."""
-    fitted = fit(engine, as_of)
+    both summed). Empty after the deadline or without a programme. `fitted`: fit()'s answer
+    for this database and D when the caller already has it (read-only: nothing here changes
+    it)."""
+    fitted = fitted if fitted is not None else fit(engine, as_of)
     empty = pd.DataFrame(columns=["date", "p10", "p50", "p90"])
     if fitted is None:
         return empty
@@ -688,7 +690,8 @@ def seen_paths(engine: Engine, *, as_of: dt.date, district: str | None = None,
         mask &= units.district == district
     if cohort is not None:
         mask &= units.cohort == cohort
-    sim = simulate(units, models, as_of, inp.deadline, paths_for=mask)
+    # The paths end on the deadline, and every draw they depend on comes before it.
+    sim = simulate(units, models, as_of, inp.deadline, paths_for=mask, to_deadline_only=True)
     q = np.quantile(sim.paths, [0.1, 0.5, 0.9], axis=1)
     days = pd.date_range(pd.Timestamp(as_of) + pd.Timedelta(days=1), periods=len(sim.paths))
     return pd.DataFrame({"date": days, "p10": q[0], "p50": q[1], "p90": q[2]})

@@ -157,6 +157,24 @@ def test_allocation_places_exactly_the_staff_given(db):
     assert (none["expected_unseen_after"] == none["expected_unseen_before"]).all()
 
 
+def test_one_baseline_answers_every_budget_as_a_fresh_allocation(db):
+    # The Staffing page keeps one baseline (and one fit) per D and places each new budget on
+    # it: every budget's rows must be exactly those of the whole computation.
+    for day in (D, dt.date(2021, 4, 10)):          # before the deadline, then after it
+        fitted = fc.fit(db, day)
+        base = allocation.baseline(db, day, fitted)
+        for officials, planners in ((0, 0), (1, 0), (0, 2), (4, 3)):
+            fresh = allocation.staffing_allocation(db, as_of=day, add_officials=officials,
+                                                   add_planners=planners)
+            pd.testing.assert_frame_equal(
+                allocation.allocation_rows(base, officials, planners), fresh)
+        assert fresh["added"].sum() == 7               # the budget was placed, not ignored
+        for district, cohort in ((None, None), ("11140", "neglect_risk")):
+            pd.testing.assert_frame_equal(
+                fc.seen_paths(db, as_of=day, district=district, cohort=cohort, fitted=fitted),
+                fc.seen_paths(db, as_of=day, district=district, cohort=cohort))
+
+
 def test_allocation_after_the_deadline_looks_four_weeks_ahead(db):
     df = q.run("staffing_allocation", db, as_of=dt.date(2021, 4, 10))
     assert set(df["target_date"]) == {pd.Timestamp("2021-05-08")}

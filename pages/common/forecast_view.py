@@ -188,10 +188,21 @@ def overview(deadline: date) -> None:
 
 # --- The fan chart on the burn-up --------------------------------------------------------------
 
+def _fitted(url: str, version: int, as_of: date):
+    """The forecast's reading and fit for this database, data version and D, kept for the
+    process: every fan chart and the allocation's baseline start from the same one (70 ms of
+    160 at scale 1). Read-only; no person's data in the key."""
+    from queries import forecast
+    kept = memo.store("forecast_fit", ttl=data.RESULT_SECONDS, max_entries=20)
+    return kept.get((url, version, as_of),
+                    lambda: forecast.fit(queries.cache.engine(url), as_of))
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def _paths(url: str, version: int, as_of: date, district, cohort) -> pd.DataFrame:
     from queries.forecast import seen_paths
-    return seen_paths(queries.cache.engine(url), as_of=as_of, district=district, cohort=cohort)
+    return seen_paths(queries.cache.engine(url), as_of=as_of, district=district, cohort=cohort,
+                      fitted=_fitted(url, version, as_of))
 
 
 def add_fan(fig: go.Figure, paths: pd.DataFrame, labels: dict) -> go.Figure:
@@ -294,10 +305,25 @@ def alerts_section(day: date) -> None:
 def _allocation(url: str, version: int, as_of: date, officials: int, planners: int,
                 scope_key: tuple) -> pd.DataFrame:
     """The allocation for these extra staff as the scope may see it (the policy applied before
-    it is kept, the scope in the key), kept for the process like data.py's results."""
+    it is kept, the scope in the key), kept for the process like data.py's results. Built from
+    one raw allocation per budget for every scope, itself from one baseline per D for every
+    budget: a new budget (the what-if's inputs) only places the staff."""
+    from queries import allocation
+
+    def baseline():
+        return allocation.baseline(queries.cache.engine(url), as_of,
+                                   _fitted(url, version, as_of))
+
+    def raw():
+        base = memo.store("allocation_base", ttl=data.RESULT_SECONDS, max_entries=20).get(
+            (url, version, as_of), baseline)
+        if base is None:
+            return pd.DataFrame(columns=list(allocation.COLUMNS))
+        return allocation.allocation_rows(base, officials, planners)
+
     def build():
-        df = queries.run("staffing_allocation", queries.cache.engine(url), as_of=as_of,
-                         add_officials=officials, add_planners=planners)
+        df = memo.store("allocation_raw", ttl=data.RESULT_SECONDS, max_entries=100).get(
+            (url, version, as_of, officials, planners), raw)
         return policy.apply("staffing_allocation", df, scoped.viewer_of(scope_key))
     kept = memo.store("allocation", ttl=data.RESULT_SECONDS, max_entries=500)
     return kept.get((url, version, as_of, officials, planners, scope_key), build).copy(deep=False)
