@@ -67,13 +67,6 @@ T = {
 }
 
 
-def _keep_valid(key: str, options: list, default) -> None:
-    """Give a widget its default, or reset a value that is no longer an option (the session may
-    outlive a change of database). Set before the widget is drawn, so no `value=` is passed."""
-    if st.session_state.get(key) not in options:
-        st.session_state[key] = default
-
-
 def _url_day(first, newest):
     def parse(raw):
         day = date.fromisoformat(raw)
@@ -99,7 +92,7 @@ def sidebar(viewer) -> None:
     from the URL on a session's first run and written back to it on every run."""
     t = i18n.texts(T)
     with st.sidebar:
-        _keep_valid(filters.LANG_KEY, list(filters.LANGUAGES), filters.DEFAULT_LANG)
+        filters.hold(filters.LANG_KEY, list(filters.LANGUAGES), filters.DEFAULT_LANG)
         st.radio(t["language"], filters.LANGUAGES, key=filters.LANG_KEY, horizontal=True,
                  format_func=lambda x: {"en": "English", "ko": "한국어"}[x])
         t = i18n.texts(T)  # the language may just have changed
@@ -121,7 +114,7 @@ def sidebar(viewer) -> None:
         cohort = filters.take("cohort", lambda raw: raw if raw in cohorts else {}[raw])
         if cohort:
             st.session_state[filters.COHORT_KEY] = cohort
-        _keep_valid(filters.COHORT_KEY, cohorts, filters.BOTH_COHORTS)
+        filters.hold(filters.COHORT_KEY, cohorts, filters.BOTH_COHORTS)
         st.selectbox(t["cohort"], cohorts, key=filters.COHORT_KEY, format_func=i18n.cohort_name)
 
         codes = data.district_codes()
@@ -132,7 +125,7 @@ def sidebar(viewer) -> None:
         # A district head starts on their own district; anyone may still pick another (the
         # figures of other districts are then suppressed for them by access.policy).
         default = viewer.district_code if viewer.district_code in codes else filters.CITY
-        _keep_valid(filters.DISTRICT_KEY, choices, default)
+        filters.hold(filters.DISTRICT_KEY, choices, default)
         st.selectbox(t["district"], choices, key=filters.DISTRICT_KEY,
                      format_func=i18n.district_namer())
         ignored = filters.notes()

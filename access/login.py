@@ -499,8 +499,12 @@ def _demo_viewer(db: Engine, version: int | None = None) -> Viewer:
 
     with st.sidebar:
         st.warning(_t("demo"))
-        role = st.radio(_t("view_as"), ROLES, index=ROLES.index(DEMO_DEFAULT.role),
-                        format_func=role_label, key="demo_view_as")
+        # Given before the widget, every run, as pages/common/filters.hold does (access does
+        # not import the pages): the roles' names change with the language, and without it a
+        # district head became the Response Team at the next click after a switch to Korean.
+        held = st.session_state.get("demo_view_as")
+        st.session_state["demo_view_as"] = held if held in ROLES else DEMO_DEFAULT.role
+        role = st.radio(_t("view_as"), ROLES, format_func=role_label, key="demo_view_as")
         district = None
         if role == "district":
             if kept is None:

@@ -104,6 +104,7 @@ else:
     else:
         kinds = sorted(first["finding"].unique())
         if kinds:
+            filters.hold("dq_finding_kind", kinds, kinds[0])
             kind = st.selectbox(t["finding"], kinds,
                                 format_func=lambda k: i18n.value_name("finding", k),
                                 key="dq_finding_kind")

@@ -50,6 +50,7 @@ f = filters.current()
 layout.page_header(t["title"], t["subtitle"])
 
 filters.url_choice("measure", MEASURE_KEY, MEASURES)
+filters.hold(MEASURE_KEY, MEASURES, next(iter(MEASURES)))
 measure = st.selectbox(t["measure"], list(MEASURES), key=MEASURE_KEY, format_func=i18n.label,
                        help=None)
 source, percent, diverging, higher_is_better = MEASURES[measure]
@@ -126,8 +127,7 @@ if clicked:
 
 st.caption(t["attribution"])
 left, right = st.columns([3, 1], vertical_alignment="bottom")
-if st.session_state.get("map_choose") not in codes:
-    st.session_state["map_choose"] = f.district if f.district in codes else codes[0]
+filters.hold("map_choose", codes, f.district if f.district in codes else codes[0])
 chosen = left.selectbox(t["choose"], codes, key="map_choose", format_func=i18n.district_namer())
 if right.button(t["open"], key="map_open", type="primary"):
     _open(chosen)

@@ -193,8 +193,9 @@ if not programme:
 
 # Any district may be chosen, whatever the district filter; it starts on the filter's district.
 codes = data.district_codes()
-default = codes.index(f.district) if f.district in codes else 0
-code = st.selectbox(t["whatif_district"], codes, index=default, format_func=i18n.district_namer(),
+filters.hold("whatif_district", codes,
+             f.district if f.district in codes else (codes[0] if codes else None))
+code = st.selectbox(t["whatif_district"], codes, format_func=i18n.district_namer(),
                     key="whatif_district")
 chosen = data.fetch("staffing", district=code)
 if chosen.empty:  # the district left the data since the list was read: say so, no traceback

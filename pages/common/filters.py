@@ -173,6 +173,17 @@ def write_url() -> None:
         st.query_params.from_dict(params)
 
 
+def hold(key: str, options, default) -> None:
+    """Give the widget `key` its value before it is drawn, on every run: `default` when it has
+    none or one that is no longer an option (the session may outlive a change of database).
+    Every run, because the options' names change with the language: Streamlit's frontend then
+    showed no option chosen and sent the default back on the next click (a district head's
+    cohort and district filters were lost by switching to Korean). A value given here is sent
+    with the widget, so pass no index= or value= to it."""
+    value = st.session_state.get(key)
+    st.session_state[key] = value if value in list(options) else default
+
+
 def url_choice(name: str, key: str, options) -> None:
     """A page's own choice kept in the URL under `name`: call it just before drawing the widget
     with this `key` and `options`. A link's value is taken on arrival (an invalid one is ignored

@@ -96,3 +96,24 @@ def test_a_heads_city_figures_equal_the_response_teams(page, app_url):
     assert head[0] and head[0] == team[0]
     page.locator("[data-testid=stSidebar]").get_by_text("Child Abuse Response Team", exact=True).click()
     server.wait_settled(page)
+
+
+def test_a_switch_of_language_keeps_the_view_and_the_viewer(page, app_url):
+    # The names of the roles, cohorts and districts change with the language, and Streamlit's
+    # frontend then showed no option chosen and sent the defaults back on the next click: a
+    # district head's filters, and the demo's "View as", were lost (filters.hold).
+    _open(page, app_url, "staffing", as_of=DAY, cohort="neglect_risk", district=MAPO)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    chosen_role = sidebar.locator("label:has(input:checked)").first
+    server.click_and_settle(page, sidebar.get_by_text("City (Deputy Mayor's office)", exact=True))
+    expect(chosen_role).to_have_text("City (Deputy Mayor's office)")
+    server.click_and_settle(page, sidebar.get_by_text("한국어", exact=True))
+    expect(chosen_role).to_have_text("서울시 (부시장실)")
+    server.click_and_settle(page, sidebar.get_by_text("English", exact=True))  # the next click
+    expect(chosen_role).to_have_text("City (Deputy Mayor's office)")
+    expect(sidebar.get_by_role("combobox", name="Cohort")).to_have_value("Neglect risk")
+    expect(sidebar.get_by_role("combobox", name="District")).to_have_value("Mapo-gu")
+    whatif = page.locator("[data-testid=stMain]").get_by_role("combobox", name="District")
+    expect(whatif).to_have_value("Mapo-gu")             # the page's own choice, too
+    assert _params(page) == {"as_of": DAY, "cohort": "neglect_risk", "district": MAPO,
+                             "lang": "en"}
