@@ -382,13 +382,11 @@ def _simulate_day(ch: _Chances, w, pace, arrivals, waiting, reachable, hard, p_d
     np.add(hard, tmp, out=hard)
     # Everyone seen when nobody waits for a first visit and no one is left unfound; the unfound
     # count is a sum of many small chances, so P(none) is exp(-expected).
-    # Computed only where nobody waits (where= leaves the other cells alone): early on, few
-    # runs have emptied their list, and the exponential is the day's dearest operation.
+    np.add(reachable, hard, out=tmp)
+    np.negative(tmp, out=tmp)
+    np.exp(tmp, out=tmp)
     np.less(waiting, 0.5, out=waits)
-    np.add(reachable, hard, out=tmp, where=waits)
-    np.negative(tmp, out=tmp, where=waits)
-    np.exp(tmp, out=tmp, where=waits)
-    np.maximum(p_done, tmp, out=p_done, where=waits)
+    np.maximum(p_done, np.where(waits, tmp, 0.0), out=p_done)
 
 
 @dataclass
