@@ -3,6 +3,7 @@
 Shared by the browser tests (tests/browser/) and the page-timing benchmark (tests/bench_pages.py),
 so that both measure the app exactly as a viewer gets it: a real server, a real browser.
 """
+import base64
 import os
 import sys
 import time
@@ -100,56 +101,95 @@ def wait_settled(page, timeout_ms: float = 60_000) -> None:
 
 
 def nav_link(page, url_path: str):
-    """The sidebar navigation link of a page (the default page's link ends with '/')."""
-    links = page.locator("[data-testid=stSidebarNav] a")
-    for i in range(links.count()):
-        href = links.nth(i).get_attribute("href") or ""
-        if href.rstrip("/").split("/")[-1] == url_path or (
-                url_path == "" and href.rstrip("/").count("/") <= 2):
-            return links.nth(i)
-    raise LookupError(f"no navigation link to /{url_path}")
+    """The sidebar navigation link of a page ("" for the default page), found by its address:
+    a link found by its place in the list (nth) was once another page's by the time it was
+    clicked (District detail's became Inspections', in CI under load)."""
+    href = f"{page.evaluate('() => location.origin')}/{url_path}"
+    link = page.locator(f'[data-testid=stSidebarNav] a[href="{href}"]')
+    if link.count() == 0:
+        raise LookupError(f"no navigation link to /{url_path}")
+    return link
 
 
-WATCH_RUN_JS = """() => {
-  // Note any change of the script state from now on: the click's rerun has then started, even
-  // if it finishes before the next poll (a fast page would otherwise look settled at once).
-  window.__reran = false;
-  const app = document.querySelector('[data-testid=stApp]');
-  new MutationObserver(() => { window.__reran = true; })
-      .observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
+def server_messages(page) -> list[str]:
+    """The kind of every message the Streamlit server sends `page` from now on ("new_session"
+    when a run starts, "script_finished:FINISHED_SUCCESSFULLY" when it ends, "delta", ...), read
+    off the wire through the Chrome DevTools Protocol (which also sees a socket opened before
+    this call) with Streamlit's own message classes; the list grows as messages come.
+
+    Why not the page's script state (data-test-script-state): a fast run's "running" and "not
+    running" can reach React in one batch and the attribute never changes (a language switch's
+    run came and went unseen in CI, and the test waited 60 s for it); and why not any message:
+    a run's last ones (page_profile) can come after the page looks settled, and were taken for
+    the answer to the next click, whose run had not begun."""
+    kinds = getattr(page, "_server_messages", None)
+    if kinds is None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        kinds = page._server_messages = []
+
+        def received(event):
+            frame = event["response"]
+            if frame.get("opcode") != 2:   # Streamlit's messages are binary frames
+                return
+            message = ForwardMsg.FromString(base64.b64decode(frame["payloadData"]))
+            kind = message.WhichOneof("type") or ""
+            if kind == "script_finished":
+                kind += ":" + ForwardMsg.ScriptFinishedStatus.Name(message.script_finished)
+            kinds.append(kind)
+
+        session = page.context.new_cdp_session(page)
+        session.on("Network.webSocketFrameReceived", received)
+        session.send("Network.enable")
+        page._server_messages_session = session  # kept open as long as the page
+    return kinds
 
 
-def click_and_settle(page, target, timeout_ms: float = 60_000) -> None:
-    """Click `target` and wait for the rerun it starts to finish: waiting for "settled" alone
-    passes at once when the click's rerun has not begun yet, and the old screen is read."""
-    page.evaluate(WATCH_RUN_JS)
-    target.click()
-    page.wait_for_function("() => window.__reran === true", timeout=timeout_ms, polling=20)
-    wait_settled(page, timeout_ms)
+def _run_finished(kinds: list[str]) -> bool:
+    """Whether `kinds` holds a run's start and, after its last start, that run's end (a run
+    cut short for another, FINISHED_EARLY_FOR_RERUN, is followed by that other's start)."""
+    if "new_session" not in kinds:
+        return False
+    last_start = len(kinds) - 1 - kinds[::-1].index("new_session")
+    return any(k.startswith("script_finished:") and k != "script_finished:FINISHED_EARLY_FOR_RERUN"
+               for k in kinds[last_start + 1:])
 
 
-HEADING_JS = """() => (document.querySelector('[data-testid=stMain] h1') || {}).textContent"""
+def settle_after(page, messages_before: int, timeout_ms: float = 60_000) -> float:
+    """Until the run that an action started (a run's start among the server's messages after
+    the first `messages_before`, see server_messages) has finished and the page has settled;
+    returns the time.perf_counter() at which it had. Waiting for "settled" alone passes at once
+    when the action's run has not begun, and the old screen is read."""
+    kinds = server_messages(page)
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not _run_finished(kinds[messages_before:]):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no run started and finished within {timeout_ms / 1000:.0f} s "
+                               f"(messages since the action: {kinds[messages_before:][:20]})")
+        page.wait_for_timeout(20)
+    wait_settled(page, max(1.0, deadline - time.monotonic()) * 1000)
+    return time.perf_counter()
+
+
+def click_and_settle(page, target, timeout_ms: float = 60_000, *, in_place: bool = False) -> float:
+    """Click `target` and wait for the run it starts to finish (settle_after); returns the
+    time.perf_counter() at which the page was seen settled. `in_place`: the click event is
+    sent to the element itself (dispatch_event), not to its place on the screen."""
+    before = len(server_messages(page))
+    if in_place:
+        target.dispatch_event("click")
+    else:
+        target.click()
+    return settle_after(page, before, timeout_ms)
 
 
 def go_to(page, url_path: str, timeout_ms: float = 60_000) -> float:
     """Click the page's sidebar link and wait for the new page to settle; returns the seconds
-    it took. Under load the watch on the script state sometimes saw no run although the new
-    page came (seen twice in a CI run, both on a page change): after 15 s without a run seen,
-    a settled page with another heading counts as arrived; otherwise the link is clicked again."""
+    it took, and checks that the page arrived at is the one asked for. The click event is sent
+    to the link itself (what is tested is the page change, not the mouse)."""
     link = nav_link(page, url_path)
-    before = page.evaluate(HEADING_JS)
     start = time.perf_counter()
-    for _ in range(3):
-        page.evaluate(WATCH_RUN_JS)
-        link.click()
-        try:
-            page.wait_for_function("() => window.__reran === true", timeout=15_000, polling=20)
-            break
-        except Exception:
-            if page.evaluate(SETTLED_JS) and page.evaluate(HEADING_JS) not in (before, None):
-                break
-    else:
-        raise TimeoutError(f"no run of /{url_path} after three clicks on its link")
-    wait_settled(page, timeout_ms)
-    return time.perf_counter() - start
+    settled_at = click_and_settle(page, link, timeout_ms, in_place=True)
+    arrived = page.evaluate("() => location.pathname").strip("/").split("/")[-1]
+    if arrived != url_path:
+        raise AssertionError(f"asked for /{url_path}, arrived at /{arrived}")
+    return settled_at - start

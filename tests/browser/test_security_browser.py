@@ -71,10 +71,9 @@ def open_district(page, code: str) -> None:
     box = page.locator(".st-key-detail_choose [role=combobox]")
     box.click()
     box.press_sequentially(code)  # filters the list (long lists are drawn only in part)
-    page.evaluate(server.WATCH_RUN_JS)
+    before = len(server.server_messages(page))
     page.get_by_role("option").filter(has_text=code).first.dispatch_event("click")
-    page.wait_for_function("() => window.__reran === true", timeout=60_000, polling=20)
-    server.wait_settled(page)
+    server.settle_after(page, before)
 
 
 def test_hostile_district_names_are_text_on_every_page(chromium, hostile_app):
