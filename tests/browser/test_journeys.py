@@ -20,9 +20,8 @@ def exceptions(page) -> list[str]:
 
 def choose(page, label: str, option: str) -> None:
     page.get_by_role("combobox", name=label).click()
-    page.get_by_role("option", name=option, exact=True).click()
+    server.click_and_settle(page, page.get_by_role("option", name=option, exact=True))
     expect(page.get_by_role("combobox", name=label)).to_have_value(option)
-    server.wait_settled(page)
 
 
 def switch_language(page, name: str, cohort_label: str) -> None:

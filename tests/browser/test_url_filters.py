@@ -51,8 +51,7 @@ def test_the_maps_drill_down_keeps_the_day(page, app_url):
     _open(page, app_url, "district_map", as_of=DAY)
     page.locator("[data-testid=stMain]").get_by_role("combobox", name="District").click()
     page.keyboard.type("Gangseo")
-    page.get_by_role("option", name="Gangseo-gu", exact=True).click()
-    server.wait_settled(page)
+    server.click_and_settle(page, page.get_by_role("option", name="Gangseo-gu", exact=True))
     page.get_by_role("button", name="Open district detail").click()
     expect(page.locator("h1")).to_contain_text("Gangseo-gu")
     server.wait_settled(page)
@@ -94,8 +93,8 @@ def test_a_heads_city_figures_equal_the_response_teams(page, app_url):
     # figures (the table with the rank "n / 25" is a canvas: compared in test_app_comparisons).
     assert head[1] and head[1] == team[1]
     assert head[0] and head[0] == team[0]
-    page.locator("[data-testid=stSidebar]").get_by_text("Child Abuse Response Team", exact=True).click()
-    server.wait_settled(page)
+    server.click_and_settle(page, page.locator("[data-testid=stSidebar]").get_by_text(
+        "Child Abuse Response Team", exact=True))
 
 
 def test_a_switch_of_language_keeps_the_view_and_the_viewer(page, app_url):
