@@ -6,7 +6,7 @@ import streamlit as st
 
 from access import audit, login
 
-from pages.common import data, definitions, first_paint, i18n
+from pages.common import data, definitions, filters, first_paint, i18n
 
 PAGE_KEY = "_page_title"  # the page being drawn, for the audit log
 PERCENT_COLUMNS = {"pace_ratio"}  # rates (0..1) whose names do not end in _rate
@@ -346,8 +346,14 @@ def chart_tabs(key: str, parts: list[tuple[str, object]]) -> None:
     new browser tab (tests/bench_first_screen.py): with the tabs run lazily (Streamlit's
     on_change="rerun") the first screen draws one chart, and each other is sent when its tab
     is chosen. Whatever a chart says stays one click away, with its
-    heading and definition inside its tab. The choice is kept per session under `key`."""
-    containers = st.tabs([label for label, _ in parts], key=key, on_change="rerun")
+    heading and definition inside its tab. The choice is kept per session under `key`, and by
+    its place under `key`_place: the labels change with the language, and a switch of language
+    otherwise went back to the first tab (filters.hold, docs/shared-path.md rule 8)."""
+    labels = [label for label, _ in parts]
+    place = min(st.session_state.get(f"{key}_place", 0), len(labels) - 1)
+    filters.hold(key, labels, labels[place])
+    st.session_state[f"{key}_place"] = labels.index(st.session_state[key])
+    containers = st.tabs(labels, key=key, on_change="rerun")
     for (_, draw), container in zip(parts, containers):
         with container:
             if container.open:

@@ -106,10 +106,17 @@ def test_a_switch_of_language_keeps_the_view_and_the_viewer(page, app_url):
     chosen_role = sidebar.locator("label:has(input:checked)").first
     server.click_and_settle(page, sidebar.get_by_text("City (Deputy Mayor's office)", exact=True))
     expect(chosen_role).to_have_text("City (Deputy Mayor's office)")
+    tabs = page.locator(".st-key-staffing_charts [role=tab]")
+    server.click_and_settle(page, tabs.nth(1))          # the charts' second tab
+    chosen_tab = page.locator(".st-key-staffing_charts [role=tab][aria-selected=true]")
+    english_tab = chosen_tab.inner_text()
     server.click_and_settle(page, sidebar.get_by_text("한국어", exact=True))
     expect(chosen_role).to_have_text("서울시 (부시장실)")
+    expect(tabs.nth(1)).to_have_attribute("aria-selected", "true")   # the same tab, in Korean
+    assert chosen_tab.inner_text() != english_tab
     server.click_and_settle(page, sidebar.get_by_text("English", exact=True))  # the next click
     expect(chosen_role).to_have_text("City (Deputy Mayor's office)")
+    expect(chosen_tab).to_have_text(english_tab)
     expect(sidebar.get_by_role("combobox", name="Cohort")).to_have_value("Neglect risk")
     expect(sidebar.get_by_role("combobox", name="District")).to_have_value("Mapo-gu")
     whatif = page.locator("[data-testid=stMain]").get_by_role("combobox", name="District")
