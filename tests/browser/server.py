@@ -120,8 +120,8 @@ def server_messages(page) -> list[str]:
     Why not the page's script state (data-test-script-state): a fast run's "running" and "not
     running" can reach React in one batch and the attribute never changes (a language switch's
     run came and went unseen in CI, and the test waited 60 s for it); and why not any message:
-    a run's last ones (page_profile) can come after the page looks settled, and were taken for
-    the answer to the next click, whose run had not begun."""
+    a run's last ones (session_status_changed, after script_finished) can come after the page
+    looks settled, and were taken for the answer to the next click, whose run had not begun."""
     kinds = getattr(page, "_server_messages", None)
     if kinds is None:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg

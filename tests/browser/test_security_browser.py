@@ -71,9 +71,8 @@ def open_district(page, code: str) -> None:
     box = page.locator(".st-key-detail_choose [role=combobox]")
     box.click()
     box.press_sequentially(code)  # filters the list (long lists are drawn only in part)
-    before = len(server.server_messages(page))
-    page.get_by_role("option").filter(has_text=code).first.dispatch_event("click")
-    server.settle_after(page, before)
+    server.click_and_settle(page, page.get_by_role("option").filter(has_text=code).first,
+                            in_place=True)
 
 
 def test_hostile_district_names_are_text_on_every_page(chromium, hostile_app):
