@@ -79,7 +79,7 @@ def _header_columns(sql: str) -> tuple[tuple[str, str], ...]:
     return tuple(columns)
 
 
-_INCLUDE_LINE = re.compile(r"^[ \t]*-- include (\w+)[ \t]*$", re.M)
+_INCLUDE_LINE = re.compile(r"^[ \t]*-- include ((?:sql/)?\w+)[ \t]*$", re.M)
 _ORDER_LINE = re.compile(r"^-- Order\s+(\w+(?:,\s*\w+)*)\s*$", re.M)
 
 
@@ -98,14 +98,26 @@ def _header_order(sql: str, columns) -> tuple[str, ...]:
 
 def _with_includes(sql: str, dialect: str) -> str:
     """Replace each line `-- include NAME` by query NAME's statement (for this dialect), so that
-    a query built on another one's rows (counts of a list) uses them instead of a copy."""
-    return _INCLUDE_LINE.sub(lambda m: load(m.group(1)).text_for(dialect), sql)
+    a query built on another one's rows (counts of a list) uses them instead of a copy.
+    `-- include sql/PART` takes queries/sql/PART.sql instead: rows that several queries share
+    but that are no figure of their own (the findings of one kind, read in another order)."""
+    return _INCLUDE_LINE.sub(lambda m: _included(m.group(1), dialect), sql)
+
+
+def _included(name: str, dialect: str) -> str:
+    if name.startswith("sql/"):
+        variant = QUERY_DIR / f"{name}.{dialect}.sql"
+        part = variant if variant.exists() else QUERY_DIR / f"{name}.sql"
+        return _with_includes(part.read_text(encoding="utf-8"), dialect)
+    return load(name).text_for(dialect)
 
 
 def _dialects(name: str) -> set[str]:
-    """The dialects with a variant of query `name` or of a query it includes."""
-    own = {v.name[len(name) + 1:-len(".sql")] for v in QUERY_DIR.glob(f"{name}.*.sql")}
-    body = (QUERY_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """The dialects with a variant of query (or part) `name` or of anything it includes."""
+    source = QUERY_DIR / f"{name}.sql"
+    stem = source.name[:-len(".sql")]
+    own = {v.name[len(stem) + 1:-len(".sql")] for v in source.parent.glob(f"{stem}.*.sql")}
+    body = source.read_text(encoding="utf-8")
     return own.union(*(_dialects(m.group(1)) for m in _INCLUDE_LINE.finditer(body)))
 
 

@@ -72,6 +72,34 @@ def test_first_rows_are_the_whole_lists_first_rows_in_its_order(generated, name)
             check_dtype=False)
 
 
+@pytest.mark.parametrize("day", [date(2021, 2, 20), date(2021, 4, 30)], ids=str)
+def test_first_findings_and_counts_are_the_findings_own(generated, day):
+    """data_quality_findings_first is each kind's first 1,000 rows of data_quality_findings in
+    the order district_code, date, child_id, and data_quality_counts its rows and children
+    counted, for the city, one district and one cohort: the never-visited kind is read in index
+    order and cut by the database, and its children counted as its rows."""
+    engine, _ = generated
+    order = ["district_code", "date", "child_id"]
+    city = queries.run("data_quality_findings", engine, as_of=day)
+    if day == date(2021, 2, 20):
+        assert (city["finding"] == "never_visited_past_midpoint").sum() > 1000, \
+            "the midpoint's never-visited children are more than the first rows"
+    filters = [{}, {"cohort": "neglect_risk"}, {"district": city["district_code"].iloc[0]}]
+    for f in filters:
+        whole = queries.run("data_quality_findings", engine, as_of=day, **f)
+        expected = (whole.sort_values(order, kind="stable").groupby("finding").head(1000)
+                    .sort_values(["finding", *order]).reset_index(drop=True))
+        got = (queries.run("data_quality_findings_first", engine, as_of=day, **f)
+               .sort_values(["finding", *order]).reset_index(drop=True))
+        pd.testing.assert_frame_equal(got, expected, check_dtype=False)
+        counted = (whole.groupby(["district_code", "finding"])
+                   .agg(findings=("child_id", "size"), children=("child_id", "nunique"))
+                   .reset_index())
+        got = (queries.run("data_quality_counts", engine, as_of=day, **f)
+               .sort_values(["district_code", "finding"]).reset_index(drop=True))
+        pd.testing.assert_frame_equal(got, counted, check_dtype=False)
+
+
 @pytest.mark.parametrize("day", DAYS, ids=str)
 def test_attention_detail_lists_the_attention_lists_rows(generated, day):
     """attention_detail's children, reasons and since are attention_list's rows (the reference
