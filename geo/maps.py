@@ -16,7 +16,9 @@ TILE = 512  # MapLibre's world is 512 px wide at zoom 0
 
 
 def center_zoom(bbox, width_px: int = 800, height_px: int = 600, padding: float = 0.9):
-    """Centre and zoom that fit bbox (west, south, east, north) into a map of that size."""
+    """Centre and zoom that fit bbox (west, south, east, north) into a map of that size. The
+    page's script (pages/common/layout.py MAP_FIT_JS) zooms out by the same formula where the
+    map is drawn narrower (a phone), from the bbox the figure carries (layout.meta.fit)."""
     if bbox is None:
         return {"lon": 127.0, "lat": 36.5}, 5.5  # all of Korea
     west, south, east, north = bbox
@@ -57,7 +59,8 @@ def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition
     d = values.copy()
     d["district_code"] = d["district_code"].astype(str)
     geojson = geojson or boundaries.for_districts(d["district_code"])
-    center, zoom = center_zoom(boundaries.bounds(geojson), height_px=height_px)
+    bbox = boundaries.bounds(geojson)
+    center, zoom = center_zoom(bbox, height_px=height_px)
     about = _hover_definition(definition)
     unit = (points if points.startswith("%") else f" {points}") if points else ""
     if points:
@@ -105,7 +108,7 @@ def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition
         ))
     fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom},
                       margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height_px,
-                      clickmode="event+select")
+                      clickmode="event+select", meta={"fit": list(bbox) if bbox else None})
     return fig
 
 

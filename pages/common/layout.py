@@ -94,12 +94,47 @@ if (!window.__sidebarClosesOnPhone) {
 </script>"""
 
 
+# A map's zoom is chosen on the server for an 800 px wide area (geo/maps.py center_zoom); on a
+# phone the area is narrower and the districts at the edges were cut off. Where a map is drawn
+# narrower than its districts need, zoom out until they fit, by center_zoom's formula over the
+# bbox the figure carries (layout.meta.fit). Only on a new drawing or a new size: a reader's own
+# pinch or zoom is left alone, and a map never zooms in beyond the zoom it was sent.
+MAP_FIT_JS = """<script>
+if (!window.__mapsFitTheirWidth) {
+  window.__mapsFitTheirWidth = true;
+  const mercY = (lat) => Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
+  const fit = () => document.querySelectorAll(".js-plotly-plot").forEach((gd) => {
+    const full = gd._fullLayout, box = full && full.meta && full.meta.fit;
+    const map = full && full.map && full.map._subplot && full.map._subplot.map;
+    if (!box || !map || !window.Plotly) return;
+    const canvas = map.getCanvas(), w = canvas.clientWidth, h = canvas.clientHeight;
+    if (!w || !h || (gd.__fitLayout === gd.layout && gd.__fitSize === w + "x" + h)) return;
+    gd.__fitLayout = gd.layout;
+    gd.__fitSize = w + "x" + h;
+    const lon = Math.max(box[2] - box[0], 1e-6) / 360;
+    const lat = Math.max(mercY(box[3]) - mercY(box[1]), 1e-6) / (2 * Math.PI);
+    const zoom = Math.min(Math.log2(w * 0.9 / 512 / lon), Math.log2(h * 0.9 / 512 / lat));
+    const sent = gd.layout.map && gd.layout.map.zoom;
+    if (sent !== undefined && zoom < sent - 0.01) window.Plotly.relayout(gd, {"map.zoom": zoom});
+  });
+  let queued = false;
+  const soon = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => { queued = false; fit(); });
+  };
+  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
+  window.addEventListener("resize", soon);
+}
+</script>"""
+
+
 def page_header(title: str, subtitle: str | None = None) -> None:
     """Title, the as-of day, and a clear badge when the data is the synthetic demo."""
     data.through_entry_file()
     st.session_state[PAGE_KEY] = title
     _audit_view(title)
-    st.html(SCREEN_CSS + CLOSE_SIDEBAR_JS, unsafe_allow_javascript=True)
+    st.html(SCREEN_CSS + CLOSE_SIDEBAR_JS + MAP_FIT_JS, unsafe_allow_javascript=True)
     st.title(title)
     if subtitle:
         st.caption(subtitle)

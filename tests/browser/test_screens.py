@@ -1,8 +1,8 @@
 """Every page in both languages at desktop (1440 px) and phone (390 px) width, in Chromium.
 
-What only a browser shows: a headline figure cut short ("…" or hidden overflow), English month
-names or SI-prefixed numbers ("35k") in a Korean chart, the phone's sidebar left open over the
-page after choosing one. Every screen is kept in tests/output/screenshots/ as
+What only a browser shows: a headline figure cut short ("…" or hidden overflow), a map whose
+districts do not all fit its area, English month names or SI-prefixed numbers ("35k") in a
+Korean chart, the phone's sidebar left open over the page after choosing one. Every screen is kept in tests/output/screenshots/ as
 `{lang}_{width}_{page}.png` for a person to look at.
 """
 import re
@@ -24,6 +24,17 @@ CUT_JS = """() => [...document.querySelectorAll(['[data-testid=stMetricValue]',
     .map(s => '[data-testid=stMain] ' + s).join(', '))]
   .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText.trim())"""
+# Maps on screen that do not show all their districts: the bbox a map carries (layout.meta.fit,
+# geo/maps.py) is not inside what MapLibre shows. Each is named by its place on the page.
+MAP_CUT_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((gd, i) => {
+  const full = gd._fullLayout, box = full && full.meta && full.meta.fit;
+  const map = full && full.map && full.map._subplot && full.map._subplot.map;
+  if (!box || !map || !map.getCanvas().clientWidth) return [];
+  const b = map.getBounds(), e = 1e-4;
+  const inside = b.getWest() <= box[0] + e && b.getSouth() <= box[1] + e
+    && b.getEast() >= box[2] - e && b.getNorth() >= box[3] - e;
+  return inside ? [] : [`chart ${i}: shows ${b.toArray().flat().map(v => v.toFixed(3))}`];
+})"""
 # Every text plotly draws on the page's charts (ticks, value labels, colour bars, legends), and
 # the hover format of each date axis (hover labels only exist while hovering).
 CHART_TEXT_JS = """() => {
@@ -90,6 +101,9 @@ def test_every_page_in_both_languages_at_desktop_and_phone_width(page):
                     cut = page.evaluate(CUT_JS)
                     if cut:
                         problems.append(f"{where}: cut {cut}")
+                    maps_cut = page.evaluate(MAP_CUT_JS)
+                    if maps_cut:
+                        problems.append(f"{where}: map cut {maps_cut}")
                     if lang == "ko":
                         charts = page.evaluate(CHART_TEXT_JS)
                         english = [t for t in charts["texts"] if ENGLISH_MONTH.search(t)]
