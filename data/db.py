@@ -4,14 +4,17 @@ One setting chooses the database: the environment variable CASES_DB_URL (an SQLA
 `postgresql+psycopg://...` in production). Without it, the embedded SQLite file data/cases.db.
 
 How the engine keeps serving through loads and outages (issue 12):
-- SQLite files run in WAL mode (set by create_schema) with a busy timeout: readers read the last committed state while
-  a load writes, and a writer (an audit insert) waits for the load's short final switch instead
-  of failing at once.
+- SQLite files run in WAL mode (set by create_schema) with a busy timeout: readers read the last
+  committed state while a load writes, and a writer (an audit insert) waits for the load's short
+  final switch instead of failing at once.
 - SQLite files are not pooled: every checkout opens the file by its path, so a file replaced,
   deleted and restored, or given other permissions is seen by the next click, without a
   restart (a pooled connection would keep writing to the deleted file's inode).
 - PostgreSQL connections are pinged when checked out, so a server restart costs one reconnect,
   not an error page per pooled connection.
+- A PostgreSQL connection gives up after PG_CONNECT_TIMEOUT_S unless the URL sets its own
+  connect_timeout: a host that accepts the connection and never answers (a stalled server, a
+  proxy without its database) otherwise held a page, or a command, without end.
 """
 import os
 from pathlib import Path
@@ -25,6 +28,8 @@ from data.schema import metadata
 DEFAULT_DB_PATH = Path(__file__).resolve().parent / "cases.db"
 # How long an SQLite writer (an audit insert, a load's final switch) waits for another writer.
 SQLITE_BUSY_TIMEOUT_S = 15.0
+# How long opening a PostgreSQL connection may take (a healthy server answers in milliseconds).
+PG_CONNECT_TIMEOUT_S = 10
 
 
 def database_url() -> str:
@@ -57,7 +62,10 @@ def make_engine(url: str | None = None) -> Engine:
         # lists' sorts spill to disk at scale 30; 32 MB per sort keeps them in memory.
         options = " ".join(filter(None, [parsed.query.get("options"), "-c jit=off",
                                          "-c work_mem=32MB"]))
-        engine = create_engine(url, connect_args={"options": options}, pool_pre_ping=True)
+        connect_args = {"options": options}
+        if "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
+        engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     elif sqlite_path(url) is not None:
         engine = create_engine(url, poolclass=NullPool,
                                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})

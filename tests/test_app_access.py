@@ -2,6 +2,8 @@
 audit trail of views and child-level lists, public city totals for district heads, and an
 unreachable database."""
 import io
+import socket
+import threading
 
 import pandas as pd
 import pytest
@@ -74,6 +76,37 @@ def test_an_unreachable_database_says_so(monkeypatch):
     at.run()
     no_exception(at)
     assert at.title[0].value == "The case database cannot be reached"
+
+
+def test_a_database_that_never_answers_says_so_in_time(monkeypatch, silent_server):
+    """A host that accepts the connection and never answers (a stalled PostgreSQL): the page
+    gives up after data.db's connect timeout, with no timeout in the URL, and says so."""
+    from data import db
+    monkeypatch.setattr(db, "PG_CONNECT_TIMEOUT_S", 2)
+    at = app_test(monkeypatch, f"postgresql+psycopg://nobody@127.0.0.1:{silent_server}/none")
+    at.run(timeout=120)
+    no_exception(at)
+    assert at.title[0].value == "The case database cannot be reached"
+
+
+@pytest.fixture
+def silent_server():
+    """The port of a TCP server that accepts every connection and never sends a byte."""
+    server = socket.create_server(("127.0.0.1", 0))
+    accepted = []
+
+    def accept():
+        while True:
+            try:
+                accepted.append(server.accept()[0])
+            except OSError:  # closed at the end of the test
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield server.getsockname()[1]
+    server.close()
+    for conn in accepted:
+        conn.close()
 
 
 @pytest.mark.parametrize("page, query", [("pages/inspections.py", "district_progress"),
