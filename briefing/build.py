@@ -39,10 +39,12 @@ def paths(out: Path, as_of: date, recipient: Recipient) -> tuple[Path, Path]:
     return out / f"{stem}.pdf", out / f"{stem}.xlsx"
 
 
-def render(source: Source, recipient: Recipient) -> tuple[bytes, bytes, content.Pack, int]:
-    """The PDF, the workbook, the content and the PDF's page count of one recipient's pack."""
+def render(source: Source, recipient: Recipient, *,
+           charts_missing: bool = False) -> tuple[bytes, bytes, content.Pack, int]:
+    """The PDF, the workbook, the content and the PDF's page count of one recipient's pack.
+    `charts_missing`: the charts cannot be drawn (pdf.render says so in their place)."""
     pack = content.build_pack(source, recipient)
-    pdf_bytes, pages = pdf.render(pack)
+    pdf_bytes, pages = pdf.render(pack, charts_missing=charts_missing)
     return pdf_bytes, workbook.render(pack), pack, pages
 
 

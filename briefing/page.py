@@ -7,6 +7,7 @@ person): the same pack `python -m briefing build` writes for a recipient of that
 download is written to the audit log when the file is made, with the child-level rows it holds.
 Packs are kept for a few minutes per scope, day, language and data version.
 """
+import logging
 import threading
 import time
 from datetime import date
@@ -28,6 +29,7 @@ T = {
            "help": "이 날짜, 내 역할의 아침 브리핑 자료로 메일로 보내는 것과 같습니다 (누르면 만듭니다: 몇 초)."},
 }
 KEEP_SECONDS = 300
+_log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _kept: dict[tuple, tuple[float, bytes, bytes, dict]] = {}
 
@@ -42,8 +44,18 @@ def pack_files(engine, viewer: Viewer, as_of: date, lang: str, version) -> tuple
         recipient = Recipient(id=f"{viewer.role}", role=viewer.role,
                               district=viewer.district_code, lang=lang)
         from briefing import charts
-        with charts.session():
-            pdf_bytes, xlsx_bytes, pack, _ = build.render(Source(engine, as_of), recipient)
+        source = Source(engine, as_of)
+        try:
+            with charts.session():
+                pdf_bytes, xlsx_bytes, pack, _ = build.render(source, recipient)
+        except charts.ChartError as exc:
+            # A click that gave nothing (Streamlit only logs a failed download) would leave the
+            # viewer without the pack: give it without its charts, saying so in their place; the
+            # reason goes to the server's log. Not kept: the next click tries the charts again.
+            # (`python -m briefing build` still reports such a pack as not built.)
+            _log.warning("briefing pack for %s without its charts: %s", viewer.role, exc)
+            pdf_bytes, xlsx_bytes, pack, _ = build.render(source, recipient, charts_missing=True)
+            return pdf_bytes, xlsx_bytes, pack.child_rows()
         for old in [k for k, v in _kept.items() if time.monotonic() - v[0] >= KEEP_SECONDS]:
             del _kept[old]
         _kept[key] = (time.monotonic(), pdf_bytes, xlsx_bytes, pack.child_rows())

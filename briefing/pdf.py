@@ -23,9 +23,10 @@ RULE = (200, 200, 200)
 
 
 class _Document(FPDF):
-    def __init__(self, pack: Pack):
+    def __init__(self, pack: Pack, charts_missing: bool = False):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.pack = pack
+        self.charts_missing = charts_missing
         self.set_margins(MARGIN, MARGIN + 6, MARGIN)
         self.set_auto_page_break(True, margin=MARGIN + 6)
         self.add_font(FONT, "", str(fonts.truetype("regular")))
@@ -61,9 +62,10 @@ class _Document(FPDF):
         self.set_text_color(0)
 
 
-def render(pack: Pack) -> tuple[bytes, int]:
-    """The PDF and its number of pages."""
-    doc = _Document(pack)
+def render(pack: Pack, *, charts_missing: bool = False) -> tuple[bytes, int]:
+    """The PDF and its number of pages. `charts_missing`: the charts cannot be drawn; each
+    chart's place then says so, and the rest of the pack is as always."""
+    doc = _Document(pack, charts_missing)
     for page in pack.pages:
         _page(doc, page)
     keys = [k for p in pack.pages if not p.inline_definitions for k in p.definitions]
@@ -111,6 +113,8 @@ def _block(doc: _Document, block: Block) -> None:
                        new_x="LMARGIN", new_y="NEXT")
         doc.set_text_color(0)
         doc.ln(0.5)
+    elif block.kind == "chart" and doc.charts_missing:
+        _block(doc, Block("note", text=doc.pack.words["chart_missing"]))
     elif block.kind == "chart":
         if doc.get_y() + block.height > doc.page_break_trigger:
             doc.add_page(orientation=doc.cur_orientation)

@@ -26,6 +26,8 @@ T = {
         "page": "Page {n} / {total}",
         "demo": "DEMO: synthetic data, no real children",
         "confidential": "Pseudonymous child-level data: for the addressee only, do not forward.",
+        "chart_missing": "This chart could not be drawn just now; try the download again later. "
+                         "The figures and tables of this pack, and its workbook, are complete.",
         # city page
         "cohorts": "Progress per cohort",
         "cohort": "Cohort",
@@ -116,6 +118,8 @@ T = {
         "page": "{n} / {total} 쪽",
         "demo": "시연: 합성 자료이며 실제 아동이 아닙니다",
         "confidential": "가명 처리된 아동 단위 자료: 수신인만 보고 전달하지 마십시오.",
+        "chart_missing": "지금은 이 차트를 그리지 못했습니다. 잠시 후 다시 내려받아 보십시오. "
+                         "이 자료의 수치와 표, 엑셀 파일은 빠짐없이 들어 있습니다.",
         "cohorts": "대상군별 진행",
         "cohort": "대상군",
         "both": "전체 대상군",

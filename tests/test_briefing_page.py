@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 import queries
 from access.viewer import Viewer
-from briefing import page
+from briefing import page, texts
 from data.db import make_engine
 from data.generate import generate
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
@@ -68,3 +68,29 @@ def test_a_download_is_the_viewers_pack_and_is_audited(engine):
     city = Viewer(subject="dm@example.go.kr", role="city")
     city_pdf = page.download(engine, city, AS_OF, "en", 1, "Daily briefing", "pdf")
     assert len(PdfReader(io.BytesIO(city_pdf)).pages) == 1
+
+
+def test_a_pack_whose_charts_cannot_be_drawn_still_downloads_and_says_so(engine, monkeypatch):
+    """No Chromium (or one that does not answer): the click still gives the pack, with a note in
+    each chart's place, and the pack is not kept, so the next click draws the charts."""
+    from briefing import charts
+    generate(engine, seed=1, scale=0.2)
+    head = Viewer(subject="head@example.go.kr", role="district", district_code=MAPO)
+
+    def no_chromium():
+        raise charts.ChartError("cannot start Chromium for the charts (test)")
+
+    monkeypatch.setattr(charts, "_start", no_chromium)
+    pdf = page.download(engine, head, AS_OF, "en", 1, "Daily briefing", "pdf")
+    pdf_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "This chart could not be drawn just now" in " ".join(pdf_text.split())
+    assert "District head, Mapo-gu" in pdf_text
+    xlsx = page.download(engine, head, AS_OF, "en", 1, "Daily briefing", "xlsx")
+    own = queries.run("attention_detail", engine, as_of=AS_OF, district=MAPO)
+    sheet = texts.Words("en")["sheet_attention"]
+    assert openpyxl.load_workbook(io.BytesIO(xlsx))[sheet].max_row == len(own) + 1
+    monkeypatch.undo()
+    drawn = page.download(engine, head, AS_OF, "en", 1, "Daily briefing", "pdf")
+    drawn_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(drawn)).pages)
+    assert "could not be drawn" not in " ".join(drawn_text.split())
+    assert len(drawn) > len(pdf)  # the charts' images
