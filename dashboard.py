@@ -11,7 +11,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from access import login
-from pages.common import data, filters, i18n, startup
+from pages.common import data, filters, i18n, layout, startup
 
 startup.leave_old_multipage_mode()  # the very first run after a server start: see there
 # No page_icon: Streamlit's own favicon is served by the app itself.
@@ -175,4 +175,7 @@ url_language()
 viewer = login.current_viewer(data.engine(), data.data_version())
 sidebar(viewer)
 with data.entry_file_run(), filters.fixed(), login.pause_when_unaudited():
-    navigation(viewer).run()
+    try:
+        navigation(viewer).run()
+    except SQLAlchemyError as exc:  # the database stopped answering halfway through the page
+        layout.database_stopped(exc)

@@ -8,6 +8,7 @@ import threading
 import pandas as pd
 import pytest
 import streamlit as st
+from sqlalchemy.exc import OperationalError
 
 from access import audit, policy
 from data.db import make_engine
@@ -87,6 +88,28 @@ def test_a_database_that_never_answers_says_so_in_time(monkeypatch, silent_serve
     at.run(timeout=120)
     no_exception(at)
     assert at.title[0].value == "The case database cannot be reached"
+
+
+@pytest.mark.parametrize("lang, words", [("en", "stopped answering"), ("ko", "응답하지 않아")])
+def test_a_database_that_stops_answering_halfway_through_a_page_says_so(
+        monkeypatch, generated_url, lang, words):
+    """The page's title and what came before are drawn; where a read fails (a restart, a lost
+    connection, a cancelled statement), the page says so, not Streamlit's error box."""
+    import queries
+    import queries.cache
+    original = queries.run
+
+    def stops_at_district_progress(name, *args, **kwargs):
+        if name == "district_progress":
+            raise OperationalError("select ...", {}, Exception("server closed the connection"))
+        return original(name, *args, **kwargs)
+
+    monkeypatch.setattr(queries.cache.queries, "run", stops_at_district_progress)
+    at = app_test(monkeypatch, generated_url, page="pages/inspections.py", filter_lang=lang)
+    at.run()
+    no_exception(at)
+    assert at.title[0].value in ("Inspections", "점검 현황")
+    assert len(at.error) == 1 and words in at.error[0].value
 
 
 @pytest.fixture

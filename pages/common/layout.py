@@ -1,5 +1,7 @@
 """Page furniture shared by every page: header, tables with download, metrics with definitions,
 and the no-data page."""
+import logging
+
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -9,6 +11,7 @@ from access import audit, login
 from pages.common import data, definitions, filters, first_paint, i18n
 
 PAGE_KEY = "_page_title"  # the page being drawn, for the audit log
+_log = logging.getLogger(__name__)
 PERCENT_COLUMNS = {"pace_ratio"}  # rates (0..1) whose names do not end in _rate
 POINTS_COLUMNS = {"gap_to_plan"}  # differences of two rates: shown in percentage points
 
@@ -32,6 +35,8 @@ T = {
         "suppressed": "Empty cells: small counts of other districts are hidden so that no child "
                       "can be recognised.",
         "first_rows": "The first {shown} of {total} rows; the download has them all.",
+        "db_stopped": "The case database stopped answering while this page was read, so the rest "
+                      "of it cannot be shown. What is above is as read. Try again in a moment.",
     },
     "ko": {
         "as_of": "기준일 {d}",
@@ -50,6 +55,8 @@ T = {
         "empty": "이 조건에 해당하는 자료가 없습니다.",
         "suppressed": "빈 칸: 아동을 알아볼 수 없도록 다른 자치구의 작은 수치는 가립니다.",
         "first_rows": "전체 {total}행 중 앞의 {shown}행입니다. 내려받기에는 모두 들어 있습니다.",
+        "db_stopped": "이 화면을 읽는 동안 사례 데이터베이스가 응답하지 않아 나머지를 보여 드리지 "
+                      "못했습니다. 위의 내용은 읽은 그대로입니다. 잠시 후 다시 시도하십시오.",
     },
 }
 
@@ -397,6 +404,16 @@ def chart_tabs(key: str, parts: list[tuple[str, object]]) -> None:
 
 def not_for_role() -> None:
     st.info(text("not_for_role"))
+
+
+def database_stopped(exc: Exception) -> None:
+    """Under what a page drew before its database stopped answering (a restart, a lost
+    connection, a cancelled statement): say so, instead of Streamlit's error box that names
+    nothing. The error's first line goes to the server's log."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    _log.warning("page %r: the database stopped answering: %s",
+                 st.session_state.get(PAGE_KEY, ""), first[:300])
+    st.error(text("db_stopped"))
 
 
 def no_data_page() -> None:
