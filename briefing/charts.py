@@ -50,7 +50,9 @@ class _Chromium:
 
     def __init__(self):
         self._loop = asyncio.new_event_loop()
-        threading.Thread(target=self._loop.run_forever, name="charts", daemon=True).start()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="charts",
+                                        daemon=True)
+        self._thread.start()
         self._kaleido = None
         try:
             self._call(self._open(), START_SECONDS, "start")
@@ -88,6 +90,9 @@ class _Chromium:
             _kill(getattr(self._kaleido, "subprocess", None))
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(5)
+            if not self._thread.is_alive():  # a loop stuck in a call is left to the process
+                self._loop.close()
 
 
 def _kill(process) -> None:
