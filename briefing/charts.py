@@ -21,6 +21,8 @@ from contextlib import contextmanager
 
 import plotly.io as pio
 
+from data.errors import first_line
+
 SCALE = 2.5           # pixels per CSS pixel: about 200 dpi at the printed size
 WIDTH_PX = 760        # CSS pixels for the full text width of an A4 page
 FONT = "Noto Sans CJK KR, Noto Sans CJK, sans-serif"
@@ -120,7 +122,7 @@ def _start() -> _Chromium:
                 raise ChartError(f"cannot start Chromium for the charts ({stuck}); "
                                  "install Debian's chromium") from None
         except Exception as exc:  # noqa: BLE001 - any failure to start is the same to us
-            raise ChartError(f"cannot start Chromium for the charts ({_first_line(exc)}); "
+            raise ChartError(f"cannot start Chromium for the charts ({first_line(exc)}); "
                              "install Debian's chromium") from None
 
 
@@ -189,9 +191,5 @@ def _render(spec: dict) -> bytes:
             if attempt == 2:
                 raise ChartError(f"a chart could not be drawn: {stuck}") from None
         except Exception as exc:  # noqa: BLE001 - kaleido raises many kinds; one line for the user
-            raise ChartError(f"a chart could not be drawn: {_first_line(exc)}") from None
+            raise ChartError(f"a chart could not be drawn: {first_line(exc)}") from None
 
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from access import audit, login
+from data import errors
 
 from pages.common import data, definitions, filters, first_paint, i18n
 
@@ -410,9 +411,8 @@ def database_stopped(exc: Exception) -> None:
     """Under what a page drew before its database stopped answering (a restart, a lost
     connection, a cancelled statement): say so, instead of Streamlit's error box that names
     nothing. The error's first line goes to the server's log."""
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     _log.warning("page %r: the database stopped answering: %s",
-                 st.session_state.get(PAGE_KEY, ""), first[:300])
+                 st.session_state.get(PAGE_KEY, ""), errors.first_line(exc)[:300])
     st.error(text("db_stopped"))
 
 
