@@ -189,7 +189,10 @@ child_status = Table(
     # The findings' never_visited_past_midpoint picks the children with no counted visit by D
     # (first_visit_on null or after D: a thirtieth of them at scale 1) here, instead of every
     # child not seen (SQLite: 15 to 3 ms at scale 1; PostgreSQL: 5 times fewer rows at scale 30).
-    Index("ix_child_status_first_visit", "first_visit_on"),
+    # Covering: in mid-programme they are a third of the children (10,300 at scale 1 on 10
+    # March), and the whole list (the download) then reads no table row (SQLite: 18 to 10 ms).
+    Index("ix_child_status_first_visit", "first_visit_on", "listed_on", "removed_on",
+          "district_code", "cohort", "child_id"),
     # Partial: almost every value is null, and a full index made SQLite's statistics judge it
     # useless (thousands of rows per value) and scan the table instead.
     Index("ix_child_status_first_unlisted_visit", "first_unlisted_visit_on",

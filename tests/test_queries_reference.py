@@ -72,6 +72,27 @@ def test_first_rows_are_the_whole_lists_first_rows_in_its_order(generated, name)
             check_dtype=False)
 
 
+# Lists whose first column holds one value per row (a child) and lists whose rows tie on it, with
+# missing dates among the keys (district_progress's projected_completion).
+@pytest.mark.parametrize("name, ties", [
+    ("data_quality_findings", False), ("attention_detail", False), ("referral_outcomes", True),
+    ("referral_delay", True), ("city_progress_daily", True), ("district_progress", True)])
+def test_a_whole_list_comes_in_the_order_of_its_text_and_date_columns(generated, name, ties):
+    """The runner's order for a whole result (the download, the contract CLI): by its text and
+    date columns in column order, missing values last, on both databases."""
+    engine, _ = generated
+    kinds = dict(queries.runner.load(name).columns)
+    keys = [c for c, kind in kinds.items() if kind in ("text", "date")]
+    tied = 0
+    for day in (date(2021, 2, 20), date(2021, 4, 30)):
+        got = queries.run(name, engine, as_of=day)
+        assert len(got) > 20, "enough rows for the order to matter"
+        expected = got.sort_values(keys, na_position="last", kind="stable")
+        pd.testing.assert_frame_equal(got, expected.reset_index(drop=True))
+        tied += int(got[keys[0]].duplicated().sum())
+    assert bool(tied) == ties, f"{name}: rows that tie on {keys[0]} ({tied})"
+
+
 @pytest.mark.parametrize("day", [date(2021, 2, 20), date(2021, 4, 30)], ids=str)
 def test_first_findings_and_counts_are_the_findings_own(generated, day):
     """data_quality_findings_first is each kind's first 1,000 rows of data_quality_findings in
