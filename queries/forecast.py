@@ -6,8 +6,9 @@ shown next to every forecast.
 Pure numpy over small grouped reads (queries/inputs/forecast_*.sql): the children on the list
 at D counted by their first visit and first seen dates (summed from the per-day facts
 first_visit_facts), and the staff in post. Only data up to D is read, and the random draws come
-from a fixed seed, so the same database and D always give the same figures. The whole city is always simulated, then filtered: a district's figures
-do not depend on the filter, and the city row comes from the simulated city total.
+from a fixed seed, so the same database and D always give the same figures. The whole city is
+always simulated, then filtered: a district's figures do not depend on the filter, and the city
+row comes from the simulated city total.
 """
 import datetime as dt
 from dataclasses import dataclass
@@ -352,6 +353,12 @@ class _Chances:
     drift: np.ndarray
 
 
+def _rows_of(ch: _Chances, rows: np.ndarray) -> _Chances:
+    """The same chances for the units in `rows` only."""
+    return _Chances(ch.coh[rows], ch.weekday, ch.first_seen[rows], ch.reach[rows],
+                    ch.rate[rows], ch.drift[rows])
+
+
 def _chances(units: "Units", models: dict, rows: np.ndarray | slice = slice(None)) -> _Chances:
     coh = np.array([COHORTS.index(c) for c in units.cohort])[rows]
 
@@ -403,7 +410,8 @@ class Simulation:
 
 def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
              add_pace: np.ndarray | None = None, sims: int = SIMS,
-             paths_for: np.ndarray | None = None, to_deadline_only: bool = False) -> Simulation:
+             paths_for: np.ndarray | None = None, to_deadline_only: bool = False,
+             settle: bool = True) -> Simulation:
     """Run the model `sims` times for every unit; `add_pace` is added to each unit's pace of
     first visits (the staffing allocation's scenarios). `deadline` is the day the "by the
     deadline" figures are taken (the allocation uses a later one after the deadline).
@@ -412,7 +420,9 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     `to_deadline_only`: stop on the deadline, for a caller that reads only expected_unseen,
     all_visited and finish_cdf up to the deadline (the allocation's many scenarios): these are
     exactly a full run's, since every draw they depend on comes before; finish_cdf after the
-    deadline and the counts drawn at the deadline (seen_at_deadline, city_seen) are NaN."""
+    deadline and the counts drawn at the deadline (seen_at_deadline, city_seen) are NaN.
+    `settle`: after the deadline, stop simulating each unit whose chance can no longer move by
+    1e-4 (False: every unit to the end, for the test that the figures are the same)."""
     rng = np.random.default_rng(SEED)
     nu = len(units.listed)
     ch = _chances(units, models)
@@ -442,19 +452,34 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     added_total = np.zeros((nu, 1))
     paths = []
     visits, tmp, waits = np.empty((nu, sims)), np.empty((nu, sims)), np.empty((nu, sims), bool)
+    # After the deadline only the finish dates are left to simulate, and a unit whose chance
+    # can no longer move (see the stop below) is left out from then on: its last day's figures
+    # stand (`live`: the units still simulated, None: all). Mid-programme, half of the units are
+    # settled within weeks of the deadline (the rest run the 120 days).
+    live, settled = None, None
+    u_arrivals, cdf_now = arrivals, np.zeros(nu)
     for k in range(1, HORIZON_DAYS + 1):
-        w = ch.weekday[coh, (as_of.weekday() + k) % 7][:, None]
+        w = ch.weekday[ch.coh, (as_of.weekday() + k) % 7][:, None]
         if k % 7 == 1 and k > 1:
-            log_pace = log_pace + step * (rng.standard_normal((nu, sims))
-                                          + rng.standard_normal((1, sims))) - step ** 2
+            # Drawn for every unit, settled or not: the draws after these stay those of a full run.
+            own_step, city_step = rng.standard_normal((nu, sims)), rng.standard_normal((1, sims))
+            own_step = own_step if live is None else own_step[live]
+            log_pace = log_pace + step * (own_step + city_step) - step ** 2
             pace = np.exp(log_pace)
         added_total = added_total + arrivals
-        _simulate_day(ch, w, pace, arrivals, waiting, reachable, hard, p_done, visits, tmp, waits)
+        _simulate_day(ch, w, pace, u_arrivals, waiting, reachable, hard, p_done, visits, tmp,
+                      waits)
         # Means as a sum over the runs divided by their number: what ndarray.mean computes,
         # without its per-call overhead (hundreds of calls per simulation).
-        finish_cdf[:, k - 1] = np.add.reduce(p_done, 1) / sims
-        # Units come cohort by cohort (build_units): the city is a product within each block.
-        city_now = p_done.reshape(len(COHORTS), -1, sims).prod(1)
+        if live is None:
+            cdf_now = np.add.reduce(p_done, 1) / sims
+            # Units come cohort by cohort (build_units): the city is a product within each block.
+            city_now = p_done.reshape(len(COHORTS), -1, sims).prod(1)
+        else:
+            cdf_now[live] = np.add.reduce(p_done, 1) / sims
+            city_now = [settled[c_i] * p_done[ch.coh == c_i].prod(0)
+                        for c_i in range(len(COHORTS))]
+        finish_cdf[:, k - 1] = cdf_now
         for c_i, c in enumerate(COHORTS):
             city_p[c] = np.maximum(city_p[c], city_now[c_i])
             city_cdf[c][k - 1] = np.add.reduce(city_p[c]) / sims
@@ -472,11 +497,25 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
                 break
         # Past the deadline, stop once no chance can still move: the children never found stay
         # unfound, so exp(-hard) bounds every later chance.
-        if k >= to_deadline and k % 7 == 0 and (np.exp(-hard) - p_done).max() < 1e-4:
-            finish_cdf[:, k:] = finish_cdf[:, [k - 1]]
-            for c in COHORTS:
-                city_cdf[c][k:] = city_cdf[c][k - 1]
-            break
+        if k >= to_deadline and k % 7 == 0:
+            moving = (np.exp(-hard) - p_done).max(1) >= 1e-4
+            if not moving.any():
+                finish_cdf[:, k:] = finish_cdf[:, [k - 1]]
+                for c in COHORTS:
+                    city_cdf[c][k:] = city_cdf[c][k - 1]
+                break
+            if settle and not moving.all():
+                # The settled units' chances enter the city's product as they stand now.
+                done = [p_done[~moving & (ch.coh == c_i)].prod(0)
+                        for c_i in range(len(COHORTS))]
+                settled = done if settled is None else [a * b for a, b in zip(settled, done)]
+                live = np.flatnonzero(moving) if live is None else live[moving]
+                ch, step = _rows_of(ch, moving), step[moving]
+                u_arrivals = u_arrivals[moving]
+                log_pace, pace = log_pace[moving], pace[moving]
+                waiting, reachable, hard = waiting[moving], reachable[moving], hard[moving]
+                p_done, visits, tmp, waits = (p_done[moving], visits[moving], tmp[moving],
+                                              waits[moving])
     if at_deadline is None:
         # D on or after the deadline: the caller reports what happened instead.
         seen_t = np.repeat(units.seen[:, None], sims, 1).astype(float)

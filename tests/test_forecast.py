@@ -223,6 +223,27 @@ def test_scenarios_at_once_equal_each_scenario_simulated_alone(engine):
                 assert np.array_equal(visited[s], alone.all_visited[pick])
 
 
+def test_settled_units_left_out_after_the_deadline_change_no_figure(engine):
+    # After the deadline, a unit whose chance of being finished can no longer move by 1e-4 is
+    # not simulated further (simulate's `settle`): the forecast's rows, the city's included,
+    # and the allocation's finish dates are those of every unit run to the end.
+    from data.generate import generate
+    generate(engine, seed=3, scale=0.1)
+    settled_some = False
+    for as_of in (dt.date(2021, 2, 20), dt.date(2021, 3, 10), dt.date(2021, 4, 10)):
+        inp, models, units = fc.fit(engine, as_of)
+        for sims in (fc.SIMS, allocation.SIMS):
+            runs = [fc.simulate(units, models, as_of, inp.deadline, sims=sims, settle=settle)
+                    for settle in (True, False)]
+            pd.testing.assert_frame_equal(*[fc.rows_from(inp, units, r) for r in runs])
+            assert allocation._finish_p50(runs[0], as_of) == \
+                allocation._finish_p50(runs[1], as_of)
+            # Some chances stood still over the last days, where every unit would move.
+            settled_some |= bool((np.diff(runs[0].finish_cdf, axis=1) == 0).sum()
+                                 > (np.diff(runs[1].finish_cdf, axis=1) == 0).sum())
+    assert settled_some, "units settled before the end, so the test compares two paths"
+
+
 def _needed_one_search(units, models, as_of, target, per_person, level, visited):
     # The search as it was written before the searches ran in step (one simulation of every
     # unit per step, through _evaluate): the reference for needed_all.
