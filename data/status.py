@@ -1,6 +1,7 @@
 """Rebuild child_status, the per-child dates the figures compare with the as-of day, and the
-per-day facts built on it (district_day_facts, referral_day_facts, first_visit_facts and its
-running sums first_visit_states, district_visit_days), the child alerts' runs (child_alert_runs), the big tables' counts
+per-day facts built on it (district_day_facts, referral_day_facts, first_visit_facts, its
+running sums first_visit_states and their groups first_visit_groups and first_visit_attempts,
+district_visit_days), the child alerts' runs (child_alert_runs), the big tables' counts
 (table_counts) and the attention list's spans (attention_spans).
 
 `refresh_child_status(conn)` runs data/child_status.sql, then data/day_facts.sql (its date
@@ -19,15 +20,16 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 
 from data.schema import (
     attention_spans, child_alert_runs, child_status, district_day_facts, district_visit_days,
-    first_visit_facts, first_visit_states, referral_day_facts, table_counts,
+    first_visit_attempts, first_visit_facts, first_visit_groups, first_visit_states,
+    referral_day_facts, table_counts,
 )
 
 HERE = Path(__file__).resolve().parent
 SQL_FILE = HERE / "child_status.sql"
 FACTS_FILE = HERE / "day_facts.sql"
 DERIVED = (child_status, district_day_facts, referral_day_facts, first_visit_facts,
-           first_visit_states, district_visit_days, child_alert_runs, table_counts,
-           attention_spans)
+           first_visit_states, first_visit_groups, first_visit_attempts, district_visit_days,
+           child_alert_runs, table_counts, attention_spans)
 
 # The only things the derived tables' SQL spells differently per database are date arithmetic
 # and joining text (SQLite 3.40 has no string_agg): each `{name}` in data/day_facts.sql is one

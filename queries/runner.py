@@ -309,7 +309,10 @@ _STATUS_MISSING = text(
     # Without visits this table is empty by right: only then is its emptiness no sign.
     " or (exists (select 1 from visits) and not exists (select 1 from district_visit_days))"
     " or (exists (select 1 from first_visit_facts)"
-    " and not exists (select 1 from first_visit_states))"
+    " and (not exists (select 1 from first_visit_states)"
+    " or not exists (select 1 from first_visit_groups)))"
+    # Empty by right when nobody had a first visit: named for a database made before it.
+    " or exists (select 1 from first_visit_attempts where 1 = 0)"
     # Empty by right when no child is unreachable or at risk: named only so that a database made
     # before the table existed gets the message below instead of a query's error.
     " or exists (select 1 from child_alert_runs where 1 = 0)"
@@ -318,7 +321,7 @@ _STATUS_MISSING = text(
     " or first_high_risk_on is not null) and not exists (select 1 from attention_spans)))"
 )
 _DERIVED = ("child_status", "district_day_facts", "referral_day_facts", "first_visit_facts",
-            "first_visit_states",
+            "first_visit_states", "first_visit_groups", "first_visit_attempts",
             "district_visit_days", "child_alert_runs", "table_counts", "attention_spans")
 
 

@@ -15,7 +15,8 @@ from data import generate
 from data.__main__ import main as data_main
 from data.load import load_extract
 from data.schema import (
-    attention_spans, child_status, children, first_visit_states, referrals, visits,
+    attention_spans, child_status, children, first_visit_groups, first_visit_states, referrals,
+    visits,
 )
 from data.status import refresh_child_status
 from tests import query_fixtures
@@ -184,13 +185,15 @@ def test_queries_fill_an_empty_attention_spans_table_once(engine):
     pd.testing.assert_frame_equal(queries.run("attention_list", engine, as_of=D), before)
 
 
-def test_the_forecast_fills_an_empty_first_visit_states_table_once(engine):
-    # A database refreshed before first_visit_states existed: facts, but no states.
+@pytest.mark.parametrize("table", [first_visit_states, first_visit_groups],
+                         ids=lambda t: t.name)
+def test_the_forecast_fills_an_empty_first_visit_states_table_once(engine, table):
+    # A database refreshed before the table existed: facts, but no states or groups.
     query_fixtures.load(engine)
     before = queries.run("completion_forecast", engine, as_of=D)
     assert before["listed"].sum() > 0
     with engine.begin() as conn:
-        conn.execute(first_visit_states.delete())
+        conn.execute(table.delete())
     pd.testing.assert_frame_equal(queries.run("completion_forecast", engine, as_of=D), before)
 
 

@@ -20,8 +20,8 @@ from data.generate import generate
 from data.load import load_extract
 from data.schema import (
     attention_spans, child_alert_runs, children, district_day_facts, district_visit_days,
-    first_visit_facts, first_visit_states, referral_day_facts,
-    referrals, table_counts, visits,
+    first_visit_attempts, first_visit_facts, first_visit_groups, first_visit_states,
+    referral_day_facts, referrals, table_counts, visits,
 )
 
 DISTRICT_KEYS = ["district_code", "cohort", "day"]
@@ -198,7 +198,8 @@ def expected_first_visits(conn) -> pd.DataFrame:
     def as_date(days):
         return pd.to_datetime(pd.Series(days, dtype="float64").where(lambda d: d < NEVER),
                               unit="D")
-    df = df.assign(listed_on=pd.to_datetime(df.listed_on), first_visit_on=as_date(df.first_visit_on),
+    df = df.assign(listed_on=pd.to_datetime(df.listed_on),
+                   first_visit_on=as_date(df.first_visit_on),
                    first_seen_on=as_date(df.first_seen_on), day=as_date(df.day))
     return _tidy(df, FIRST_VISIT_KEYS)
 
@@ -219,6 +220,50 @@ def expected_first_visit_states(first_visits: pd.DataFrame) -> pd.DataFrame:
 def _states(df: pd.DataFrame) -> pd.DataFrame:
     df = df.assign(children=df["children"].astype("int64"))
     return df.sort_values(STATE_KEYS).reset_index(drop=True)[STATE_KEYS + ["children", "ends_on"]]
+
+
+GROUP_KEYS = ["day", "district_code", "cohort", "first_visit_on"]
+ATTEMPT_KEYS = ["day", "cohort", "first_visit_on", "first_seen_on"]
+
+
+def _holding(df: pd.DataFrame, day) -> pd.DataFrame:
+    return df[(df.starts_on <= day) & (df.ends_on.isna() | (df.ends_on > day))]
+
+
+def expected_groups_and_attempts(states: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the forecast reads of first_visit_groups and first_visit_attempts on each day a
+    state starts or ends (nothing changes between): the states holding that day (expected, from
+    the rows) added up per district, cohort and first visit day, and per cohort, first visit day
+    and first seen day for those with a first visit."""
+    groups, attempts = [], []
+    for day in sorted(set(states.starts_on) | set(states.ends_on.dropna())):
+        on = _holding(states, day)
+        groups.append(on.assign(open=on.children.where(on.first_seen_on.isna(), 0))
+                      .groupby(GROUP_KEYS[1:], dropna=False, as_index=False)
+                      .agg(children=("children", "sum"), open=("open", "sum"),
+                           first_seen_on=("first_seen_on", "max")).assign(day=day))
+        attempts.append(on[on.first_visit_on.notna()]
+                        .groupby(ATTEMPT_KEYS[1:], dropna=False, as_index=False)
+                        ["children"].sum().assign(day=day))
+    return (_by_day(pd.concat(groups), GROUP_KEYS), _by_day(pd.concat(attempts), ATTEMPT_KEYS))
+
+
+def stored_groups_and_attempts(conn, states) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of first_visit_groups and first_visit_attempts holding each of those days."""
+    days = sorted(set(states.starts_on) | set(states.ends_on.dropna()))
+    out = []
+    for table, keys in ((first_visit_groups, GROUP_KEYS), (first_visit_attempts, ATTEMPT_KEYS)):
+        stored = _frame(conn, table)
+        out.append(_by_day(pd.concat([_holding(stored, day).assign(day=day) for day in days]),
+                           keys))
+    return tuple(out)
+
+
+def _by_day(df: pd.DataFrame, keys) -> pd.DataFrame:
+    counts = [c for c in ("children", "open") if c in df.columns]
+    df = df.assign(**{c: df[c].astype("int64") for c in counts})
+    rest = [c for c in df.columns if c not in keys and c not in ("starts_on", "ends_on")]
+    return df.sort_values(keys, na_position="first").reset_index(drop=True)[keys + sorted(rest)]
 
 
 def expected_visit_days(conn) -> pd.DataFrame:
@@ -368,14 +413,16 @@ def _counts(df: pd.DataFrame) -> pd.DataFrame:
 def _assert_facts_agree(engine):
     with engine.connect() as conn:
         first_visits = expected_first_visits(conn)
+        states = expected_first_visit_states(first_visits)
         expected = (*expected_facts(conn), first_visits, expected_visit_days(conn),
                     expected_alert_runs(conn), expected_counts(conn), expected_spans(conn),
-                    expected_first_visit_states(first_visits))
+                    states, *expected_groups_and_attempts(states))
         stored = (*stored_facts(conn), _tidy(_frame(conn, first_visit_facts), FIRST_VISIT_KEYS),
                   _tidy(_frame(conn, district_visit_days), VISIT_DAY_KEYS),
                   stored_alert_runs(conn), _counts(_frame(conn, table_counts)),
                   _spans(_frame(conn, attention_spans)),
-                  _states(_frame(conn, first_visit_states)))
+                  _states(_frame(conn, first_visit_states)),
+                  *stored_groups_and_attempts(conn, states))
     for want, got in zip(expected, stored, strict=True):
         assert len(got) > 0
         pd.testing.assert_frame_equal(_ns(got), _ns(want), check_dtype=False)
