@@ -239,8 +239,8 @@ _LAST = np.iinfo(np.int64).max
 
 
 def _order(keys: list[np.ndarray]) -> list[int]:
-    """Row positions in the order of the key columns, missing values last. Python's sort on
-    tuples: a few ms for rows that come ordered from SQL, far less than pandas' sort keys."""
+    """Row positions in the order of the key columns, missing values last: the order of
+    Python's sort on the rows' key tuples (far less time than pandas' sort keys)."""
     columns = []
     for k in keys:
         if k.dtype.kind == "M":
