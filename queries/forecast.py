@@ -595,18 +595,22 @@ def simulate_scenarios(units: Units, models: dict, as_of: dt.date, target: dt.da
 
 # --- The figure ------------------------------------------------------------------------------
 
-def _quantiles(x: np.ndarray) -> tuple[int, int, int]:
-    q = np.quantile(x, [0.1, 0.5, 0.9], method="inverted_cdf")
-    return tuple(int(round(v)) for v in q)
+LEVELS = (0.1, 0.5, 0.9)     # the interval's ends and the median
 
 
-def _finish_dates(cdf: np.ndarray, as_of: dt.date) -> list:
-    out = []
-    for q in (0.1, 0.5, 0.9):
-        hit = np.flatnonzero(cdf >= q)
-        out.append(pd.Timestamp(as_of + dt.timedelta(days=int(hit[0]) + 1)) if len(hit)
-                   else pd.NaT)
-    return out
+def _quantiles(x: np.ndarray) -> np.ndarray:
+    """Each row's 10th, 50th and 90th percentile over the runs (the last axis), as whole
+    numbers: (rows, 3), or (3,) for one row. All rows at once: one call instead of one a unit."""
+    return np.rint(np.quantile(x, LEVELS, axis=-1, method="inverted_cdf")).astype(np.int64).T
+
+
+def _finish_dates(cdf: np.ndarray, as_of: dt.date) -> np.ndarray:
+    """Each row's first day on which P(all seen) reaches 10, 50 and 90 % (cdf[..., k] is the
+    chance by D + k + 1), NaT when never within the days simulated: (rows, 3), or (3,)."""
+    hit = cdf[..., None] >= np.array(LEVELS)                    # (..., days, 3)
+    days = np.where(hit.any(-2), hit.argmax(-2) + 1, -1)
+    dates = np.datetime64(as_of, "D") + days.astype("timedelta64[D]")
+    return np.where(days > 0, dates, np.datetime64("NaT")).astype("datetime64[ns]")
 
 
 def fit(engine: Engine, as_of: dt.date):
@@ -635,6 +639,9 @@ def rows_from(inp: Inputs, units: Units, sim: Simulation, seen_at_deadline=None)
     deadline): {(district, cohort): (listed, seen)} as of the deadline, to report as known."""
     as_of = inp.as_of
     out = []
+    if seen_at_deadline is None:
+        counts = _quantiles(sim.seen_at_deadline)
+    finishes = _finish_dates(sim.finish_cdf, as_of)
     for i in range(len(units.listed)):
         d, c = units.district[i], units.cohort[i]
         listed, seen = int(units.listed[i]), int(units.seen[i])
@@ -643,7 +650,7 @@ def rows_from(inp: Inputs, units: Units, sim: Simulation, seen_at_deadline=None)
             p10 = p50 = p90 = s_t
             p_all = 1.0 if l_t == s_t and l_t > 0 else 0.0
         else:
-            p10, p50, p90 = _quantiles(sim.seen_at_deadline[i])
+            p10, p50, p90 = counts[i].tolist()
             p_all = float(sim.finish_cdf[i, sim.days_to_deadline - 1]) if \
                 sim.days_to_deadline >= 1 else 0.0
         if listed == 0:
@@ -653,7 +660,7 @@ def rows_from(inp: Inputs, units: Units, sim: Simulation, seen_at_deadline=None)
             last = pd.Timestamp(as_of + dt.timedelta(days=int(units.last_seen[i])))
             finish = [last] * 3
         else:
-            finish = _finish_dates(sim.finish_cdf[i], as_of)
+            finish = list(finishes[i])
         out.append((d, c, listed, seen, p10, p50, p90, p_all, *finish))
     for c in COHORTS:
         sel = units.cohort == c
@@ -664,7 +671,7 @@ def rows_from(inp: Inputs, units: Units, sim: Simulation, seen_at_deadline=None)
             p10 = p50 = p90 = s_t
             p_all = 1.0 if l_t == s_t and l_t > 0 else 0.0
         else:
-            p10, p50, p90 = _quantiles(sim.city_seen[c])
+            p10, p50, p90 = _quantiles(sim.city_seen[c]).tolist()
             p_all = float(sim.city_finish_cdf[c][sim.days_to_deadline - 1]) if \
                 sim.days_to_deadline >= 1 else 0.0
         if listed == 0:
