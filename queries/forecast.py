@@ -456,7 +456,7 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
     # can no longer move (see the stop below) is left out from then on: its last day's figures
     # stand (`live`: the units still simulated, None: all). Mid-programme, half of the units are
     # settled within weeks of the deadline (the rest run the 120 days).
-    live, settled = None, None
+    live, settled, blocks = None, None, None    # blocks: where each cohort's live rows start
     u_arrivals, cdf_now = arrivals, np.zeros(nu)
     for k in range(1, HORIZON_DAYS + 1):
         w = ch.weekday[ch.coh, (as_of.weekday() + k) % 7][:, None]
@@ -477,7 +477,8 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
             city_now = p_done.reshape(len(COHORTS), -1, sims).prod(1)
         else:
             cdf_now[live] = np.add.reduce(p_done, 1) / sims
-            city_now = [settled[c_i] * p_done[ch.coh == c_i].prod(0)
+            # The live units keep their order, so each cohort is still one block of rows.
+            city_now = [settled[c_i] * p_done[blocks[c_i]:blocks[c_i + 1]].prod(0)
                         for c_i in range(len(COHORTS))]
         finish_cdf[:, k - 1] = cdf_now
         for c_i, c in enumerate(COHORTS):
@@ -511,6 +512,7 @@ def simulate(units: Units, models: dict, as_of: dt.date, deadline: dt.date,
                 settled = done if settled is None else [a * b for a, b in zip(settled, done)]
                 live = np.flatnonzero(moving) if live is None else live[moving]
                 ch, step = _rows_of(ch, moving), step[moving]
+                blocks = np.searchsorted(ch.coh, np.arange(len(COHORTS) + 1))
                 u_arrivals = u_arrivals[moving]
                 log_pace, pace = log_pace[moving], pace[moving]
                 waiting, reachable, hard = waiting[moving], reachable[moving], hard[moving]
