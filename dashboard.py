@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from access import login
 from pages.common import data, filters, i18n, layout, startup
+from queries.runner import OutdatedDatabase
 
 startup.leave_old_multipage_mode()  # the very first run after a server start: see there
 # No page_icon: Streamlit's own favicon is served by the app itself.
@@ -179,3 +180,5 @@ with data.entry_file_run(), filters.fixed(), login.pause_when_unaudited():
         navigation(viewer).run()
     except SQLAlchemyError as exc:  # the database stopped answering halfway through the page
         layout.database_stopped(exc)
+    except OutdatedDatabase as exc:  # made before a derived table existed, and not refreshed
+        layout.database_outdated(exc)

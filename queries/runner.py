@@ -325,6 +325,16 @@ _DERIVED = ("child_status", "district_day_facts", "referral_day_facts", "first_v
             "district_visit_days", "child_alert_runs", "table_counts", "attention_spans")
 
 
+class OutdatedDatabase(RuntimeError):
+    """The database was made before one of the derived tables existed, and this process could
+    not create it (no right to, in production): one `python -m data refresh` makes and fills it."""
+
+    def __init__(self, table: str):
+        super().__init__(f"the database has no {table} table (made before it existed): run"
+                         " `python -m data refresh --db URL` once")
+        self.table = table
+
+
 def _reads_child_status(sql: str) -> bool:
     return any(table in sql for table in _DERIVED)
 
@@ -346,9 +356,7 @@ def ensure_child_status(engine: Engine) -> None:
         missing_table = next((t for t in _DERIVED if t in str(e.orig)), None)
         if missing_table is None:
             raise                  # not about the table (an unreachable server): as it is
-        raise RuntimeError(
-            f"the database has no {missing_table} table (made before it existed): run"
-            " `python -m data refresh --db URL` once") from e
+        raise OutdatedDatabase(missing_table) from e
     if missing:
         with engine.begin() as conn:
             # Asked again inside the transaction: another process may have filled it meanwhile.

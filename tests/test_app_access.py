@@ -112,6 +112,31 @@ def test_a_database_that_stops_answering_halfway_through_a_page_says_so(
     assert len(at.error) == 1 and words in at.error[0].value
 
 
+@pytest.mark.parametrize("lang, words", [("en", "older version"), ("ko", "이전 버전")])
+def test_a_database_made_before_a_derived_table_says_what_fixes_it(
+        monkeypatch, tmp_path, generated_url, lang, words):
+    """A database made before the forecast's groups existed, opened by a dashboard that may not
+    create tables (production: the schema owner does): the page says which table is missing and
+    the command that makes it, not Streamlit's error box."""
+    import shutil
+
+    from pages.common import startup
+    copy = tmp_path / "old.db"
+    shutil.copy(generated_url.removeprefix("sqlite:///"), copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("drop table first_visit_groups")
+    engine.dispose()
+    monkeypatch.setattr(startup, "prepare_database", lambda url: None)
+    at = app_test(monkeypatch, f"sqlite:///{copy}", page="pages/overview.py", filter_lang=lang)
+    at.run(timeout=120)
+    no_exception(at)
+    assert at.title[0].value in ("Overview", "종합 현황")
+    assert len(at.error) == 1
+    assert words in at.error[0].value and "first_visit_groups" in at.error[0].value
+    assert "python -m data refresh" in at.error[0].value
+
+
 @pytest.fixture
 def silent_server():
     """The port of a TCP server that accepts every connection and never sends a byte."""

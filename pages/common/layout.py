@@ -38,6 +38,10 @@ T = {
         "first_rows": "The first {shown} of {total} rows; the download has them all.",
         "db_stopped": "The case database stopped answering while this page was read, so the rest "
                       "of it cannot be shown. What is above is as read. Try again in a moment.",
+        "db_outdated": "The case database was made by an older version of the dashboard: it has "
+                       "no `{table}` table yet, which the rest of this page needs. Whoever "
+                       "manages the database runs `python -m data refresh` once; nothing in it "
+                       "is lost.",
     },
     "ko": {
         "as_of": "기준일 {d}",
@@ -58,6 +62,10 @@ T = {
         "first_rows": "전체 {total}행 중 앞의 {shown}행입니다. 내려받기에는 모두 들어 있습니다.",
         "db_stopped": "이 화면을 읽는 동안 사례 데이터베이스가 응답하지 않아 나머지를 보여 드리지 "
                       "못했습니다. 위의 내용은 읽은 그대로입니다. 잠시 후 다시 시도하십시오.",
+        "db_outdated": "사례 데이터베이스가 이전 버전의 대시보드로 만들어져, 이 화면의 나머지에 "
+                       "필요한 `{table}` 표가 아직 없습니다. 데이터베이스 관리자가 "
+                       "`python -m data refresh`를 한 번 실행하면 됩니다. 데이터는 그대로 "
+                       "남습니다.",
     },
 }
 
@@ -414,6 +422,14 @@ def database_stopped(exc: Exception) -> None:
     _log.warning("page %r: the database stopped answering: %s",
                  st.session_state.get(PAGE_KEY, ""), errors.first_line(exc)[:300])
     st.error(text("db_stopped"))
+
+
+def database_outdated(exc) -> None:
+    """Under what a page drew before it needed a derived table the database does not have yet
+    (queries.runner.OutdatedDatabase): say which and what fixes it, instead of Streamlit's error
+    box that names nothing."""
+    _log.warning("page %r: %s", st.session_state.get(PAGE_KEY, ""), exc)
+    st.error(text("db_outdated").format(table=exc.table))
 
 
 def no_data_page() -> None:
