@@ -162,12 +162,9 @@ def allocate(units, models, as_of, target, per_person, role_budget: dict) -> np.
 
 
 def _finish_p50(sim, as_of):
-    out = []
-    for cdf in sim.finish_cdf:
-        hit = np.flatnonzero(cdf >= 0.5)
-        out.append(pd.Timestamp(as_of + dt.timedelta(days=int(hit[0]) + 1)) if len(hit)
-                   else pd.NaT)
-    return out
+    """Each unit's median finish date (the forecast's finish_p50), NaT when not within the days
+    simulated."""
+    return [pd.Timestamp(d) for d in fc._finish_dates(sim.finish_cdf, as_of)[:, 1]]
 
 
 @dataclass(frozen=True)

@@ -226,6 +226,11 @@ GROUP_KEYS = ["day", "district_code", "cohort", "first_visit_on"]
 ATTEMPT_KEYS = ["day", "cohort", "first_visit_on", "first_seen_on"]
 
 
+def _change_days(states: pd.DataFrame) -> list:
+    """The days a state starts or ends: nothing changes between them."""
+    return sorted(set(states.starts_on) | set(states.ends_on.dropna()))
+
+
 def _holding(df: pd.DataFrame, day) -> pd.DataFrame:
     return df[(df.starts_on <= day) & (df.ends_on.isna() | (df.ends_on > day))]
 
@@ -236,7 +241,7 @@ def expected_groups_and_attempts(states: pd.DataFrame) -> tuple[pd.DataFrame, pd
     the rows) added up per district, cohort and first visit day, and per cohort, first visit day
     and first seen day for those with a first visit."""
     groups, attempts = [], []
-    for day in sorted(set(states.starts_on) | set(states.ends_on.dropna())):
+    for day in _change_days(states):
         on = _holding(states, day)
         groups.append(on.assign(open=on.children.where(on.first_seen_on.isna(), 0))
                       .groupby(GROUP_KEYS[1:], dropna=False, as_index=False)
@@ -250,7 +255,7 @@ def expected_groups_and_attempts(states: pd.DataFrame) -> tuple[pd.DataFrame, pd
 
 def stored_groups_and_attempts(conn, states) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows of first_visit_groups and first_visit_attempts holding each of those days."""
-    days = sorted(set(states.starts_on) | set(states.ends_on.dropna()))
+    days = _change_days(states)
     out = []
     for table, keys in ((first_visit_groups, GROUP_KEYS), (first_visit_attempts, ATTEMPT_KEYS)):
         stored = _frame(conn, table)
