@@ -30,23 +30,3 @@ def missing(codes) -> list[str]:
     """Codes of the database that have no boundary (a wrong code system, or a new district)."""
     known = all_codes()
     return sorted(str(c) for c in codes if str(c) not in known)
-
-
-def _walk(coords):
-    if coords and isinstance(coords[0], (int, float)):
-        yield coords
-    else:
-        for c in coords:
-            yield from _walk(c)
-
-
-def bounds(collection: dict) -> tuple[float, float, float, float] | None:
-    """(west, south, east, north) in degrees; None for an empty collection."""
-    xs, ys = [], []
-    for feature in collection["features"]:
-        for x, y in _walk(feature["geometry"]["coordinates"]):
-            xs.append(x)
-            ys.append(y)
-    if not xs:
-        return None
-    return min(xs), min(ys), max(xs), max(ys)

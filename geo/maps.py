@@ -1,9 +1,16 @@
-"""The district choropleth, drawn offline: MapLibre with no base tiles ("white-bg"), the centre
-and zoom computed from the boundaries, and districts without a value drawn grey, not left out.
+"""The district choropleth, drawn offline: plotly's geo choropleth (SVG) of the districts'
+own boundaries, no base map, fitted to the districts drawn, and districts without a value drawn
+grey, not left out.
+
+SVG, not a tile map (MapLibre, as plotly's "choroplethmap"): a WebGL canvas is drawn in software
+on an office PC without a GPU, and MapLibre's start-up cost a new tab 0.3-0.5 s of main-thread
+time on the map pages (tests/bench_first_screen.py, docs/shared-path.md); SVG also prints as
+sharp lines, and plotly fits the districts to whatever width the map gets (a phone) by itself.
+Plotly's geo plots ask for a world base map (topojson) from cdn.plot.ly even when it is hidden:
+the pages give it an empty one (pages/common/layout.py GEO_OFFLINE_JS), so nothing is fetched.
 
 Pure: DataFrame and GeoJSON in, plotly Figure out.
 """
-import math
 import textwrap
 
 import pandas as pd
@@ -12,27 +19,11 @@ import plotly.graph_objects as go
 from geo import boundaries
 
 NO_DATA_COLOUR = "#d9d9d9"
-TILE = 512  # MapLibre's world is 512 px wide at zoom 0
-
-
-def center_zoom(bbox, width_px: int = 800, height_px: int = 600, padding: float = 0.9):
-    """Centre and zoom that fit bbox (west, south, east, north) into a map of that size. The
-    page's script (pages/common/layout.py MAP_FIT_JS) zooms out by the same formula where the
-    map is drawn narrower (a phone), from the bbox the figure carries (layout.meta.fit)."""
-    if bbox is None:
-        return {"lon": 127.0, "lat": 36.5}, 5.5  # all of Korea
-    west, south, east, north = bbox
-
-    def merc_y(lat):
-        lat = max(min(lat, 85.0), -85.0)
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    lon_span = max(east - west, 1e-6) / 360.0
-    lat_span = max(merc_y(north) - merc_y(south), 1e-6) / (2 * math.pi)
-    zoom = min(math.log2(width_px * padding / TILE / lon_span),
-               math.log2(height_px * padding / TILE / lat_span))
-    centre_lat = math.degrees(math.atan(math.sinh((merc_y(north) + merc_y(south)) / 2)))
-    return {"lon": (west + east) / 2, "lat": centre_lat}, round(zoom, 2)
+# No base map of any kind (coasts, land, frame): only the districts' own shapes, fitted to them.
+# Mercator, as every web map of Seoul the viewers know; nothing to drag (the map is a picker, and
+# on a phone a drag over it scrolls the page).
+GEO_LAYOUT = {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"},
+              "bgcolor": "rgba(0,0,0,0)"}
 
 
 def _hover_definition(text: str) -> str:
@@ -59,8 +50,6 @@ def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition
     d = values.copy()
     d["district_code"] = d["district_code"].astype(str)
     geojson = geojson or boundaries.for_districts(d["district_code"])
-    bbox = boundaries.bounds(geojson)
-    center, zoom = center_zoom(bbox, height_px=height_px)
     about = _hover_definition(definition)
     unit = (points if points.startswith("%") else f" {points}") if points else ""
     if points:
@@ -70,7 +59,7 @@ def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition
     none = d[d[value].isna()]
     fig = go.Figure()
     if len(none):
-        fig.add_trace(go.Choroplethmap(
+        fig.add_trace(go.Choropleth(
             geojson=_only(geojson, none["district_code"]),
             featureidkey=f"properties.{boundaries.KEY}",
             locations=none["district_code"], z=[0] * len(none), meta="no_data",
@@ -85,13 +74,16 @@ def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition
             extra = {"colorscale": "RdBu", "zmid": 0, "zmin": -top, "zmax": top}
         else:
             extra = {"colorscale": "Viridis", "reversescale": not higher_is_better}
-        fig.add_trace(go.Choroplethmap(
+        fig.add_trace(go.Choropleth(
             geojson=_only(geojson, has["district_code"]),
             featureidkey=f"properties.{boundaries.KEY}",
             locations=has["district_code"], z=has[value].astype(float), meta="value",
             marker={"line": {"color": "white", "width": 1}, "opacity": 0.85}, name=value_label,
             text=has["name"], customdata=has["district_code"],
-            colorbar={"title": {"text": value_label},
+            # Below the map, not beside it: on a phone a side bar took a quarter of the width.
+            colorbar={"title": {"text": value_label, "side": "top"}, "orientation": "h",
+                      "x": 0.5, "xanchor": "center", "y": 0, "yanchor": "top", "len": 0.8,
+                      "thickness": 14,
                       "tickformat": ".0%" if percent and not points else ",~f",
                       "ticksuffix": unit or None},
             hovertemplate=f"<b>%{{text}}</b><br>{value_label}: {fmt}<br><br>"
@@ -99,16 +91,15 @@ def choropleth(values: pd.DataFrame, *, value: str, value_label: str, definition
             **extra,
         ))
     if highlight is not None and highlight in set(d["district_code"]):
-        fig.add_trace(go.Choroplethmap(
+        fig.add_trace(go.Choropleth(
             geojson=boundaries.for_districts([highlight]),
             featureidkey=f"properties.{boundaries.KEY}", locations=[highlight], z=[0],
             meta="highlight", colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
             showscale=False, marker={"line": {"color": "#E69F00", "width": 4}},
             hoverinfo="skip",
         ))
-    fig.update_layout(map={"style": "white-bg", "center": center, "zoom": zoom},
-                      margin={"l": 0, "r": 0, "t": 0, "b": 0}, height=height_px,
-                      clickmode="event+select", meta={"fit": list(bbox) if bbox else None})
+    fig.update_layout(geo=GEO_LAYOUT, margin={"l": 0, "r": 0, "t": 0, "b": 0},
+                      height=height_px, clickmode="event+select", dragmode=False)
     return fig
 
 

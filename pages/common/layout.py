@@ -110,38 +110,15 @@ if (!window.__sidebarClosesOnPhone) {
 </script>"""
 
 
-# A map's zoom is chosen on the server for an 800 px wide area (geo/maps.py center_zoom); on a
-# phone the area is narrower and the districts at the edges were cut off. Where a map is drawn
-# narrower than its districts need, zoom out until they fit, by center_zoom's formula over the
-# bbox the figure carries (layout.meta.fit). Only on a new drawing or a new size: a reader's own
-# pinch or zoom is left alone, and a map never zooms in beyond the zoom it was sent.
-MAP_FIT_JS = """<script>
-if (!window.__mapsFitTheirWidth) {
-  window.__mapsFitTheirWidth = true;
-  const mercY = (lat) => Math.log(Math.tan(Math.PI / 4 + lat * Math.PI / 360));
-  const fit = () => document.querySelectorAll(".js-plotly-plot").forEach((gd) => {
-    const full = gd._fullLayout, box = full && full.meta && full.meta.fit;
-    const map = full && full.map && full.map._subplot && full.map._subplot.map;
-    if (!box || !map || !window.Plotly) return;
-    const canvas = map.getCanvas(), w = canvas.clientWidth, h = canvas.clientHeight;
-    if (!w || !h || (gd.__fitLayout === gd.layout && gd.__fitSize === w + "x" + h)) return;
-    gd.__fitLayout = gd.layout;
-    gd.__fitSize = w + "x" + h;
-    const lon = Math.max(box[2] - box[0], 1e-6) / 360;
-    const lat = Math.max(mercY(box[3]) - mercY(box[1]), 1e-6) / (2 * Math.PI);
-    const zoom = Math.min(Math.log2(w * 0.9 / 512 / lon), Math.log2(h * 0.9 / 512 / lat));
-    const sent = gd.layout.map && gd.layout.map.zoom;
-    if (sent !== undefined && zoom < sent - 0.01) window.Plotly.relayout(gd, {"map.zoom": zoom});
-  });
-  let queued = false;
-  const soon = () => {
-    if (queued) return;
-    queued = true;
-    requestAnimationFrame(() => { queued = false; fit(); });
-  };
-  new MutationObserver(soon).observe(document.body, {childList: true, subtree: true});
-  window.addEventListener("resize", soon);
-}
+# Plotly's geo plots (the district maps, geo/maps.py) fetch a world base map (topojson) from
+# cdn.plot.ly before drawing, even with the base map hidden, unless the page already holds one by
+# that name: give them an empty one, so that no request leaves the machine and the map is drawn at
+# once. Set before any chart mounts (this element comes first on every page); kept if plotly set
+# its own store first (a later page of the same tab).
+GEO_OFFLINE_JS = """<script>
+window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};
+window.PlotlyGeoAssets.topojson.world_110m = window.PlotlyGeoAssets.topojson.world_110m
+  || {type: "Topology", objects: {}, arcs: []};
 </script>"""
 
 
@@ -150,7 +127,7 @@ def page_header(title: str, subtitle: str | None = None) -> None:
     data.through_entry_file()
     st.session_state[PAGE_KEY] = title
     _audit_view(title)
-    st.html(SCREEN_CSS + CLOSE_SIDEBAR_JS + MAP_FIT_JS, unsafe_allow_javascript=True)
+    st.html(SCREEN_CSS + CLOSE_SIDEBAR_JS + GEO_OFFLINE_JS, unsafe_allow_javascript=True)
     st.title(title)
     if subtitle:
         st.caption(subtitle)
@@ -315,7 +292,10 @@ def metric(label: str, value, help: str | None = None, delta=None, delta_color="
 
 # Phones: the chart toolbar hides behind a tap instead of covering titles (it shows on hover
 # on a desktop anyway).
-CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover"}
+# topojsonURL: should a geo map ever miss GEO_OFFLINE_JS's empty base map, plotly asks this
+# page's own server for it (and draws nothing) instead of cdn.plot.ly.
+CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover",
+                "topojsonURL": "/_stcore/no-base-map/"}
 DEFAULT_HEIGHT = 450  # plotly's, for a figure that sets none
 
 

@@ -64,21 +64,24 @@ def test_every_page_settles_without_exception(page):
 
 def test_map_draws_one_shape_per_district(page):
     server.go_to(page, "district_map")
-    page.wait_for_selector(".js-plotly-plot")
-    page.wait_for_function("() => document.querySelector('.js-plotly-plot').data !== undefined")
-    drawn = page.evaluate("""() => {
-      // the largest number of districts any trace of any plotly figure on the page draws
-      let best = 0;
-      for (const el of document.querySelectorAll('.js-plotly-plot')) {
-        for (const trace of el.data || []) {
-          if (trace.locations) best = Math.max(best, trace.locations.length);
-          else if (trace.geojson && trace.geojson.features)
-            best = Math.max(best, trace.geojson.features.length);
-        }
-      }
-      return best;
-    }""")
+    # Drawn, not only sent: plotly's geo map waits for a world base map before it draws anything,
+    # and the page gives it an empty one (pages/common/layout.py GEO_OFFLINE_JS).
+    page.wait_for_selector(".js-plotly-plot .choroplethlayer path")
+    drawn = page.evaluate("""() => new Set([...document.querySelectorAll(
+        '.js-plotly-plot .choroplethlayer path')].map(p => p.__data__ && p.__data__.loc)).size""")
     assert drawn == 25
+
+
+def test_clicking_a_district_on_the_map_opens_its_detail(page):
+    server.go_to(page, "district_map")
+    page.wait_for_selector(".js-plotly-plot .choroplethlayer path")
+    mapo = page.evaluate_handle("""() => [...document.querySelectorAll(
+        '.js-plotly-plot .choroplethlayer path')]
+        .find(p => p.__data__ && p.__data__.loc === '11440')""")
+    box = mapo.as_element().bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    expect(page.locator("h1")).to_have_text("District detail: Mapo-gu")
+    server.wait_settled(page)
 
 
 def test_cohort_filter_survives_a_page_change(page):

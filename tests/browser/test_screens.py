@@ -24,16 +24,21 @@ CUT_JS = """() => [...document.querySelectorAll(['[data-testid=stMetricValue]',
     .map(s => '[data-testid=stMain] ' + s).join(', '))]
   .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
   .map(e => e.innerText.trim())"""
-# Maps on screen that do not show all their districts: the bbox a map carries (layout.meta.fit,
-# geo/maps.py) is not inside what MapLibre shows. Each is named by its place on the page.
+# Maps on screen that do not show all their districts whole, or that drew none: the districts'
+# shapes (SVG paths, geo/maps.py) must lie inside the chart's own area, which cuts off what is
+# outside it. Each is named by its place on the page.
 MAP_CUT_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap((gd, i) => {
-  const full = gd._fullLayout, box = full && full.meta && full.meta.fit;
-  const map = full && full.map && full.map._subplot && full.map._subplot.map;
-  if (!box || !map || !map.getCanvas().clientWidth) return [];
-  const b = map.getBounds(), e = 1e-4;
-  const inside = b.getWest() <= box[0] + e && b.getSouth() <= box[1] + e
-    && b.getEast() >= box[2] - e && b.getNorth() >= box[3] - e;
-  return inside ? [] : [`chart ${i}: shows ${b.toArray().flat().map(v => v.toFixed(3))}`];
+  if (!gd.querySelector('.geo') || gd.offsetParent === null) return [];
+  const shapes = [...gd.querySelectorAll('.choroplethlayer path')]
+    .map(p => p.getBoundingClientRect()).filter(b => b.width > 0);
+  if (!shapes.length) return [`chart ${i}: no district drawn`];
+  const area = gd.querySelector('.main-svg').getBoundingClientRect(), e = 1;
+  const left = Math.min(...shapes.map(b => b.left)), right = Math.max(...shapes.map(b => b.right));
+  const top = Math.min(...shapes.map(b => b.top)), bottom = Math.max(...shapes.map(b => b.bottom));
+  const inside = left >= area.left - e && right <= area.right + e
+    && top >= area.top - e && bottom <= area.bottom + e;
+  return inside ? [] : [`chart ${i}: districts over ${[left, top, right, bottom].map(Math.round)}`
+    + ` outside ${[area.left, area.top, area.right, area.bottom].map(Math.round)}`];
 })"""
 # Every text plotly draws on the page's charts (ticks, value labels, colour bars, legends), and
 # the hover format of each date axis (hover labels only exist while hovering).
