@@ -88,7 +88,12 @@ SCREEN_CSS = """<style>
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   overflow-wrap: anywhere; height: auto !important;
 }
-@media (max-width: 640px) { .modebar-container { display: none !important; } }
+@media (max-width: 640px) {
+  .modebar-container { display: none !important; }
+  /* Every tab's name in view on a phone, in as many rows as they need (Streamlit's one row
+     scrolled sideways and hid the last tabs). */
+  [data-testid="stTabs"] [role="tablist"] { flex-wrap: wrap; row-gap: 0.25rem; }
+}
 </style>"""
 
 
