@@ -40,6 +40,10 @@ MAP_CUT_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(
   return inside ? [] : [`chart ${i}: districts over ${[left, top, right, bottom].map(Math.round)}`
     + ` outside ${[area.left, area.top, area.right, area.bottom].map(Math.round)}`];
 })"""
+# Tab rows whose last tabs are out of view (a row that scrolls sideways): their names.
+TABS_CUT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [role=tablist]')]
+  .filter(t => t.offsetParent !== null && t.scrollWidth > t.clientWidth + 1)
+  .map(t => t.innerText.replace(/\\s+/g, ' ').trim())"""
 # Every text plotly draws on the page's charts (ticks, value labels, colour bars, legends), and
 # the hover format of each date axis (hover labels only exist while hovering).
 CHART_TEXT_JS = """() => {
@@ -106,6 +110,9 @@ def test_every_page_in_both_languages_at_desktop_and_phone_width(page):
                     cut = page.evaluate(CUT_JS)
                     if cut:
                         problems.append(f"{where}: cut {cut}")
+                    tabs_cut = page.evaluate(TABS_CUT_JS)
+                    if tabs_cut:
+                        problems.append(f"{where}: tabs out of view {tabs_cut}")
                     maps_cut = page.evaluate(MAP_CUT_JS)
                     if maps_cut:
                         problems.append(f"{where}: map cut {maps_cut}")
