@@ -398,13 +398,10 @@ def staffing_section(deadline: date) -> None:
             "expected_unseen_after": t["unseen_after"], "p_all_before": t["p_before"],
             "p_all_after": t["p_after"], "finish_p50_before": t["finish_before"],
             "finish_p50_after": t["finish_after"]}
-    st.markdown(f"**{t['alloc_table']}**")
 
     def placed():
         return (shown[shown["added"] > 0] if (shown["added"] > 0).any() else shown)[list(cols)]
 
-    layout.table(placed, key="alloc_table", inputs=(k, m),
-                 filename=f"allocation_{f.as_of}.csv", column_labels=cols)
     from geo import maps
 
     def added_map():
@@ -414,8 +411,13 @@ def staffing_section(deadline: date) -> None:
                                definition=layout.definition("staff_allocation"),
                                no_data_label=i18n.DASH, height_px=420)
 
-    st.markdown(f"**{t['alloc_map']}**")
-    layout.chart(added_map, key="alloc_map", inputs=(k, m))
+    # The table and its map as tabs: the map says what the table's "Added" column says, and a
+    # new tab then draws one chart on this page, not two (docs/shared-path.md).
+    layout.chart_tabs("alloc_view", [
+        (t["alloc_table"], lambda: layout.table(
+            placed, key="alloc_table", inputs=(k, m), filename=f"allocation_{f.as_of}.csv",
+            column_labels=cols)),
+        (t["alloc_map"], lambda: layout.chart(added_map, key="alloc_map", inputs=(k, m)))])
     needed = {"district": t["district"], "cohort_name": t["cohort"], "in_post": t["in_post"],
               "needed_for_median": t["need50"], "needed_for_80pct": t["need80"],
               "needed_visited_median": t["visit50"], "needed_visited_80pct": t["visit80"]}
