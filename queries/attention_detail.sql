@@ -25,9 +25,9 @@
 -- 1,000 shown at scale 1 took two thirds of the time). The list is read from attention_spans
 -- here with attention_list.sql's conditions (not included: that query has no listed_on, and
 -- looking it up again for each row cost 3 of 15 ms); tests/test_queries_reference.py checks
--- both lists against the same reading. attention_detail.postgresql.sql includes the list and
--- counts the visits in the final select, where PostgreSQL keeps the first rows while sorting
--- (top-N) and counts for those alone, and compares the ids in the visits index's collation.
+-- both lists against the same reading. attention_detail.postgresql.sql reads the same list and
+-- counts each child's visits in one lateral subquery (SQLite has none), comparing the ids in
+-- the visits index's collation.
 with
 ranked as (
     select child_id, district_code, cohort, reason, starts_on as since, listed_on,

@@ -125,8 +125,11 @@ def test_first_findings_and_counts_are_the_findings_own(generated, day):
 def test_attention_detail_lists_the_attention_lists_rows(generated, day):
     """attention_detail's children, reasons and since are attention_list's rows (the reference
     above checks the list), for the city, one district and one cohort: the SQLite file reads
-    the list's table with a copy of its conditions instead of including it."""
-    engine, _ = generated
+    the list's table with a copy of its conditions instead of including it. Its attempts and
+    last visit are each child's counted visits up to D in the reference (PostgreSQL counts them
+    in one lateral subquery, SQLite in two)."""
+    engine, ref = generated
+    counted = ref.counted_visits(day).groupby("child_id")["visit_date"].agg(["size", "max"])
     columns = list(queries.columns("attention_list"))
     city = queries.run("attention_list", engine, as_of=day)
     filters = [{}, {"cohort": "neglect_risk"}]
@@ -138,6 +141,10 @@ def test_attention_detail_lists_the_attention_lists_rows(generated, day):
         pd.testing.assert_frame_equal(
             comparable(detail[columns], KEYS["attention_list"], ("since",)),
             comparable(listed, KEYS["attention_list"], ("since",)), check_dtype=False)
+        want = counted.reindex(detail["child_id"])
+        assert detail["attempts"].tolist() == want["size"].fillna(0).astype(int).tolist()
+        assert (pd.to_datetime(detail["last_visit_on"]).tolist()
+                == pd.to_datetime(want["max"]).tolist())
 
 
 @pytest.mark.parametrize("day", DAYS, ids=str)
