@@ -7,9 +7,12 @@ How the engine keeps serving through loads and outages (issue 12):
 - SQLite files run in WAL mode (set by create_schema) with a busy timeout: readers read the last
   committed state while a load writes, and a writer (an audit insert) waits for the load's short
   final switch instead of failing at once.
-- SQLite files are not pooled: every checkout opens the file by its path, so a file replaced,
-  deleted and restored, or given other permissions is seen by the next click, without a
-  restart (a pooled connection would keep writing to the deleted file's inode).
+- SQLite connections are pooled, but a pooled connection is used only while the file at its
+  path is the one it opened, unchanged in identity and metadata (device, inode, mode, change
+  time): a file replaced, deleted and restored, or given other permissions is seen by the next
+  click, without a restart, as with no pool (a stale connection would keep writing to the
+  deleted file's inode). Opening a connection afresh for every query (no pool, as before)
+  cost 1.2-1.5 ms each (reading the schema, an empty page cache): a third of a figure's time.
 - PostgreSQL connections are pinged when checked out, so a server restart costs one reconnect,
   not an error page per pooled connection.
 - A PostgreSQL connection gives up after PG_CONNECT_TIMEOUT_S unless the URL sets its own
@@ -19,9 +22,8 @@ How the engine keeps serving through loads and outages (issue 12):
 import os
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect
+from sqlalchemy import create_engine, event, exc, inspect
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import NullPool
 
 from data.schema import metadata
 
@@ -67,8 +69,8 @@ def make_engine(url: str | None = None) -> Engine:
             connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     elif sqlite_path(url) is not None:
-        engine = create_engine(url, poolclass=NullPool,
-                               connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        _reopen_when_the_file_changes(engine, sqlite_path(url))
     else:
         engine = create_engine(url)
     if engine.dialect.name == "sqlite":
@@ -79,6 +81,29 @@ def make_engine(url: str | None = None) -> Engine:
             cursor.execute("pragma foreign_keys = on")
             cursor.close()
     return engine
+
+
+def _file_identity(path: Path):
+    """What tells one SQLite file from another at the same path (None: no file there). The
+    change time moves with a chmod, and with SQLite writing the file itself (a checkpoint): the
+    latter costs a pooled connection's reopening, no more."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_mode, st.st_ctime_ns
+
+
+def _reopen_when_the_file_changes(engine: Engine, path: Path) -> None:
+    @event.listens_for(engine, "connect")
+    def _opened(_dbapi_connection, record):
+        record.info["file"] = _file_identity(path)
+
+    @event.listens_for(engine, "checkout")
+    def _still_the_same(_dbapi_connection, record, _proxy):
+        if record.info.get("file") != _file_identity(path):
+            # The pool closes this connection and opens the file at its path anew.
+            raise exc.DisconnectionError(f"{path} changed since this connection opened it")
 
 
 def create_schema(engine: Engine) -> None:
