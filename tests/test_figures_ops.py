@@ -80,7 +80,11 @@ South,         Agency,    declined, Declined,    4
 
 def test_referral_figures_count_every_referral_once():
     labels = {"open": "Open", "closed": "Closed"}
-    assert total(figs.referrals_by_kind_outcome(OUTCOMES, labels)) == 10
+    by_outcome = figs.referrals_by_kind_outcome(OUTCOMES, labels)
+    assert total(by_outcome) == 10
+    # Each outcome has a colour of its own (open's orange was also the next outcome's).
+    colours = [t.marker.color for t in by_outcome.data]
+    assert len(set(colours)) == len(colours) == OUTCOMES["outcome_name"].nunique()
     assert total(figs.referrals_by_district(OUTCOMES, labels)) == 10
     open_closed = figs.open_vs_closed(OUTCOMES, labels)
     assert total(open_closed, "Open") == 4

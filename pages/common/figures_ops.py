@@ -197,7 +197,10 @@ def referrals_by_kind_outcome(df: pd.DataFrame, labels: Mapping[str, str]) -> go
     fig = px.bar(data, x="referrals", y="kind_name", color="outcome_name", orientation="h",
                  barmode="stack",
                  category_orders={"kind_name": order, "outcome_name": outcomes},
-                 color_discrete_map={open_name: OPEN_COLOUR},
+                 # Every outcome its own colour: plotly takes the cycle's colour at each
+                 # outcome's place, and the second (Okabe-Ito orange) was open's own.
+                 color_discrete_map=dict(zip(outcomes, [OPEN_COLOUR] + [
+                     c for c in OKABE_ITO if c != OPEN_COLOUR] * len(outcomes))),
                  labels={"referrals": _l(labels, "referrals"), "kind_name": "",
                          "outcome_name": ""})
     return _layout(fig, max(300, 40 * len(order) + 120))
@@ -244,20 +247,6 @@ def histogram(df: pd.DataFrame, value: str, labels: Mapping[str, str],
         fig.update_yaxes(title_text=_l(labels, "count"))
     fig.update_layout(barmode="stack", bargap=0.05)
     return _layout(fig, 360)
-
-
-def stacked_share(df: pd.DataFrame, category: str, value: str, colour: str,
-                  labels: Mapping[str, str], colours: Mapping[str, str] | None = None
-                  ) -> go.Figure:
-    """Counts per category stacked by `colour` (e.g. police linkage of at-risk children)."""
-    order = _order(df.rename(columns={category: "district_name"}), value) \
-        if category == "district_name" else None
-    fig = px.bar(df, x=value, y=category, color=colour, orientation="h", barmode="stack",
-                 category_orders={category: order} if order else {},
-                 color_discrete_map=dict(colours or {}),
-                 labels={value: _l(labels, value), category: "", colour: ""})
-    height = _district_height(df) if category == "district_name" else 320
-    return _layout(fig, height)
 
 
 DELAY_BINS = ("same_day", "days_1_7", "days_8_30", "over_30", "before_visit")
