@@ -30,16 +30,7 @@
 -- the first 1,000 rows 36-42 ms before, 30-39 ms now.
 with
 ranked as (
-    select child_id, district_code, cohort, reason, starts_on as since, listed_on,
-        case when cohort = 'repeat_report' then 1 else 3 end
-            + case when reason = 'high_risk_no_referral' then 0 else 1 end as severity
-    from attention_spans
-    -- attention_list.sql's rows: on the list at D.
-    where starts_on <= :as_of
-      and (ends_on is null or ends_on > :as_of)
-      and (cast(:district as text) is null or district_code = :district)
-      and (cast(:cohort as text) is null or cohort = :cohort)
-    -- first rows
+    -- include sql/attention_ranked
 )
 
 select
