@@ -69,7 +69,10 @@ def make_engine(url: str | None = None) -> Engine:
             connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_S
         engine = create_engine(url, connect_args=connect_args, pool_pre_ping=True)
     elif sqlite_path(url) is not None:
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        # Up to 8 kept open; more at once (fifty viewers' runs in one process) are opened and
+        # closed as without a pool, never waited for: a file has no limit on its connections.
+        engine = create_engine(url, pool_size=8, max_overflow=-1,
+                               connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
         _reopen_when_the_file_changes(engine, sqlite_path(url))
     else:
         engine = create_engine(url)
