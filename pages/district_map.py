@@ -132,7 +132,11 @@ chosen = left.selectbox(t["choose"], codes, key="map_choose", format_func=i18n.d
 if right.button(t["open"], key="map_open", type="primary"):
     _open(chosen)
 
-with st.expander(t["values"]):
-    layout.table(lambda: frame[["name", "district_code", measure]], key="map_values",
-                 inputs=(measure,),
-                 filename=f"{measure}_{f.as_of}.csv", column_labels={"name": t["choose"]})
+# The map's values as a table, drawn only when opened: collapsed, it was a table a new tab had to
+# draw beside the map.
+values_box = st.expander(t["values"], key="map_values_open", on_change="rerun")
+if values_box.open:
+    with values_box:
+        layout.table(lambda: frame[["name", "district_code", measure]], key="map_values",
+                     inputs=(measure,),
+                     filename=f"{measure}_{f.as_of}.csv", column_labels={"name": t["choose"]})

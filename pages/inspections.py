@@ -99,22 +99,34 @@ def _two_person():
 # One chart drawn at a time (layout.chart_tabs): a new tab draws one plotly chart, not four.
 layout.chart_tabs("inspections_charts", list(zip(t["tabs"], (_completion, _split, _unreachable,
                                                              _two_person))))
-with st.expander(t["unreachable_list"]):
+
+
+def _unreachable_children() -> None:
     try:
         attention = data.fetch("attention_list")
     except PermissionError:
         st.info(t["no_child_rows"])
-    else:
-        unreachable = attention[attention["reason"] == "unreachable"]
-        if unreachable.empty:
-            st.write(t["none_unreachable"])
-        else:
-            # Fetched (and audited) above; only the making-ready is shared by the view.
-            layout.table(
-                lambda: i18n.with_names(unreachable).sort_values("since")[
-                    ["child_id", "district_name", "cohort_name", "since"]],
-                key="inspections_unreachable_list", filename="unreachable_children.csv",
-                column_labels=t)
+        return
+    unreachable = attention[attention["reason"] == "unreachable"]
+    if unreachable.empty:
+        st.write(t["none_unreachable"])
+        return
+    # Fetched (and audited) above; only the making-ready is shared by the view.
+    layout.table(
+        lambda: i18n.with_names(unreachable).sort_values("since")[
+            ["child_id", "district_name", "cohort_name", "since"]],
+        key="inspections_unreachable_list", filename="unreachable_children.csv",
+        column_labels=t)
+
+
+# The children's list is read (and audited as a child list shown), and sent, only when the viewer
+# opens it: collapsed, it was a list of children sent to every viewer of the page, and a table a
+# new tab had to draw.
+unreachable_list = st.expander(t["unreachable_list"], key="inspections_unreachable_open",
+                               on_change="rerun")
+if unreachable_list.open:
+    with unreachable_list:
+        _unreachable_children()
 
 st.subheader(t["table_head"])
 layout.table(

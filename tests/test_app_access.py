@@ -8,6 +8,7 @@ import threading
 import pandas as pd
 import pytest
 import streamlit as st
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from access import audit, policy
@@ -43,6 +44,33 @@ def test_other_roles_get_no_audit_log(monkeypatch, generated_url, role, district
     at.run()
     no_exception(at)
     assert not at.dataframe, "the audit log must not be shown to this role"
+
+
+def test_a_collapsed_list_of_children_is_not_read_or_sent_until_opened(monkeypatch,
+                                                                         generated_url):
+    """Inspections' unreachable children: collapsed, no child row reaches the browser and no
+    child list is audited; opened, both."""
+    def child_lists(at):
+        return [df.value for df in at.dataframe if "Child (pseudonymous id)" in df.value.columns]
+
+    def audited():
+        engine = make_engine(generated_url)
+        with engine.connect() as conn:
+            n = conn.execute(text("select count(*) from audit_log where action = 'child_list'"
+                                  " and page = 'Inspections'")).scalar()
+        engine.dispose()
+        return n
+
+    before = audited()
+    at = app_test(monkeypatch, generated_url, page="pages/inspections.py")
+    at.run()
+    no_exception(at)
+    assert child_lists(at) == [] and audited() == before
+    at.session_state["inspections_unreachable_open"] = True
+    at.run()
+    no_exception(at)
+    assert len(child_lists(at)) == 1 and len(child_lists(at)[0]) > 0
+    assert audited() == before + 1
 
 
 def test_views_and_child_lists_are_audited(monkeypatch, generated_url):

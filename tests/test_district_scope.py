@@ -19,6 +19,8 @@ PAGES = ["pages/overview.py", "pages/briefing.py", "pages/district_map.py",
          "pages/staffing.py", "pages/data_quality.py", "pages/audit_log.py"]
 OTHERS = ["11140", "11680"]  # Jung-gu (small) and Gangnam-gu (large)
 ID = re.compile(r"\b[A-Z][0-9]{4,}\b")
+# Lists drawn only when their expander is opened: opened, so that their rows are searched too.
+OPENED = {"inspections_unreachable_open": True, "map_values_open": True}
 
 
 @pytest.fixture(scope="module")
@@ -64,14 +66,15 @@ def test_no_other_districts_child_reaches_a_district_head(monkeypatch, generated
         for cohort in ["both", "repeat_report"]:
             downloads.clear()
             at = app_test(monkeypatch, generated_url, page=page, role="district", district=MAPO,
-                          filter_district=district, filter_cohort=cohort)
+                          filter_district=district, filter_cohort=cohort, **OPENED)
             at.run()
             no_exception(at)
             shown = set(ID.findall(_everything_shown(at, downloads)))
             leaked = shown & others
             assert not leaked, f"{page} with district={district}, cohort={cohort}: {sorted(leaked)[:5]}"
             seen_own |= shown & own
-    if page in ("pages/briefing.py", "pages/district_detail.py", "pages/data_quality.py"):
+    if page in ("pages/briefing.py", "pages/district_detail.py", "pages/data_quality.py",
+                "pages/inspections.py"):
         assert seen_own, f"{page} lists the district head's own children (so the search can fail)"
 
 
@@ -84,7 +87,7 @@ def test_what_the_response_team_was_shown_is_not_shared_with_a_head(
     view: the Response Team's lists, made first in this process, never reach a head, who gets
     exactly what a head gets with every cache empty."""
     own, others = child_ids
-    state = {"filter_district": "city", "filter_cohort": "both"}
+    state = {"filter_district": "city", "filter_cohort": "both", **OPENED}
     team = app_test(monkeypatch, generated_url, page=page, role="response_team", **state)
     team.run()
     no_exception(team)
