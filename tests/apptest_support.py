@@ -69,6 +69,11 @@ def make_empty_demo_database(url: str) -> None:
     engine.dispose()
 
 
+# Lists drawn only when their expander is opened (st.expander on_change="rerun"): a test that
+# searches or checks every table of a page opens them with this session state.
+OPENED = {"inspections_unreachable_open": True, "map_values_open": True}
+
+
 def app_test(monkeypatch, url: str, *, page: str | None = None, role: str = "response_team",
              district: str | None = None, **state) -> AppTest:
     """The app on database `url`, ready for its first run() on `page` (default: the default

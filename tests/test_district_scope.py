@@ -11,7 +11,8 @@ from sqlalchemy import text
 
 from data.db import make_engine
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    MAPO, app_test, fresh_caches, generated_url, navigation_not_pages_folder, no_exception,
+    MAPO, OPENED, app_test, fresh_caches, generated_url, navigation_not_pages_folder,
+    no_exception,
 )
 
 PAGES = ["pages/overview.py", "pages/briefing.py", "pages/district_map.py",
@@ -19,8 +20,6 @@ PAGES = ["pages/overview.py", "pages/briefing.py", "pages/district_map.py",
          "pages/staffing.py", "pages/data_quality.py", "pages/audit_log.py"]
 OTHERS = ["11140", "11680"]  # Jung-gu (small) and Gangnam-gu (large)
 ID = re.compile(r"\b[A-Z][0-9]{4,}\b")
-# Lists drawn only when their expander is opened: opened, so that their rows are searched too.
-OPENED = {"inspections_unreachable_open": True, "map_values_open": True}
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,8 @@ import pytest
 
 from pages.common import i18n, layout
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    MAPO, app_test, fresh_caches, generated_url, navigation_not_pages_folder, no_exception,
+    MAPO, OPENED, app_test, fresh_caches, generated_url, navigation_not_pages_folder,
+    no_exception,
 )
 
 
@@ -35,7 +36,7 @@ PAGES = ["pages/briefing.py", "pages/district_map.py",
 @pytest.mark.parametrize("page", PAGES)
 def test_missing_values_in_tables_read_as_a_dash(monkeypatch, generated_url, page):
     at = app_test(monkeypatch, generated_url, page=page, role="district", district=MAPO,
-                  filter_lang="ko").run()
+                  filter_lang="ko", **OPENED).run()
     no_exception(at)
     tables = at.dataframe
     assert len(tables) > 0
