@@ -23,6 +23,8 @@ from sqlalchemy import Date, bindparam, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from data.status import DERIVED, refresh_child_status
+
 QUERY_DIR = Path(__file__).resolve().parent
 COHORTS = ("repeat_report", "neglect_risk")
 KINDS = ("text", "count", "integer", "rate", "number", "date")
@@ -320,9 +322,7 @@ _STATUS_MISSING = text(
     " or (exists (select 1 from child_status where third_visit_on is not null"
     " or first_high_risk_on is not null) and not exists (select 1 from attention_spans)))"
 )
-_DERIVED = ("child_status", "district_day_facts", "referral_day_facts", "first_visit_facts",
-            "first_visit_states", "first_visit_groups", "first_visit_attempts",
-            "district_visit_days", "child_alert_runs", "table_counts", "attention_spans")
+_DERIVED = tuple(table.name for table in DERIVED)
 
 
 class OutdatedDatabase(RuntimeError):
@@ -348,7 +348,6 @@ def ensure_child_status(engine: Engine) -> None:
     two index look-ups on every run and a refresh at most once. A database without the table at
     all (made by an older schema) needs `python -m data refresh`, which creates it.
     """
-    from data.status import refresh_child_status
     try:
         with engine.connect() as conn:
             missing = conn.execute(_STATUS_MISSING).first() is not None
