@@ -60,25 +60,10 @@ T = {
 CHANGES = ["newly_seen", "new_referrals", "new_police_referrals", "new_high_risk"]
 REASONS = ["high_risk_no_referral", "unreachable"]  # the order of action
 
-# Printing: the briefing is handed round on paper, so leave out the app's furniture.
-PRINT_CSS = """
-<style>
-@media print {
-  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
-  [data-testid="stDecoration"], [data-testid="stDownloadButton"], [data-testid="stBaseButton-secondary"],
-  [data-testid="stElementToolbar"], [data-testid="stPills"], .stButton { display: none !important; }
-  [data-testid="stMain"], [data-testid="stAppViewContainer"] { margin: 0 !important; padding: 0 !important; }
-  [data-testid="stMainBlockContainer"] { padding: 0 1cm !important; max-width: 100% !important; }
-  [data-testid="stVerticalBlock"] { break-inside: avoid-page; }
-}
-</style>
-"""
-
 layout.require_data()
 t = i18n.texts(T)
 f = filters.current()
 programme = data.programme()
-st.markdown(PRINT_CSS, unsafe_allow_html=True)
 layout.page_header(t["title"], t["subtitle"])
 
 # One day: the sidebar's as-of day, compared with the day before (never a second picker).

@@ -165,7 +165,9 @@ def test_the_briefing_prints_cleanly_and_counts_the_attention_list(monkeypatch, 
     at = app_test(monkeypatch, generated_url, role="response_team", page="pages/briefing.py")
     at.run()
     no_exception(at)
-    assert any("@media print" in m.value for m in at.markdown)
+    # The print stylesheet is the page header's, on every page (tests/browser/test_screens.py
+    # prints them).
+    assert any("@media print" in h.proto.body for h in at.get("html"))
     by_reason = attention.groupby("reason").size()
     shown = {m.label: m.value for m in at.metric}
     assert shown["Unreachable"] == f"{by_reason['unreachable']:,}"

@@ -2,8 +2,11 @@
 
 What only a browser shows: a headline figure cut short ("…" or hidden overflow), a map whose
 districts do not all fit its area, English month names or SI-prefixed numbers ("35k") in a
-Korean chart, the phone's sidebar left open over the page after choosing one. Every screen is kept in tests/output/screenshots/ as
-`{lang}_{width}_{page}.png` for a person to look at.
+Korean chart, the phone's sidebar left open over the page after choosing one; and on paper (the
+browser's Print): the app's furniture printed, the content not across the sheet, a chart not
+drawn, a table without its note that only the rows in view print. Every screen is kept in
+tests/output/screenshots/ as `{lang}_{width}_{page}.png`, and each page printed in English as
+`print_{page}.pdf`, for a person to look at.
 """
 import re
 
@@ -44,6 +47,37 @@ MAP_CUT_JS = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(
 TABS_CUT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [role=tablist]')]
   .filter(t => t.offsetParent !== null && t.scrollWidth > t.clientWidth + 1)
   .map(t => t.innerText.replace(/\\s+/g, ' ').trim())"""
+# On paper (print media): what is printed that should not be, or is missing. `note` is the text
+# every table must carry on paper (only its rows in view print).
+PRINT_JS = """(note) => {
+  const shown = (e) => getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0
+    && !e.closest('[data-testid=stSidebar]');
+  const problems = [];
+  for (const sel of ['[data-testid=stSidebar]', '[data-testid=stHeader]',
+                     '[data-testid=stDownloadButton]', '[data-testid=stButton]',
+                     '[data-testid=stElementToolbar]', '.modebar-container']) {
+    const found = [...document.querySelectorAll(sel)].filter(e => sel.includes('stSidebar')
+      ? getComputedStyle(e).display !== 'none' : shown(e));
+    if (found.length) problems.push(`printed: ${sel} x${found.length}`);
+  }
+  for (const d of document.querySelectorAll('[data-testid=stExpander]')) {
+    if (shown(d) && !d.querySelector('details[open]')) problems.push('printed: a collapsed list');
+  }
+  const width = document.querySelector('[data-testid=stMainBlockContainer]')
+    .getBoundingClientRect().width;
+  if (width < 0.9 * window.innerWidth)
+    problems.push(`content ${Math.round(width)} px of ${window.innerWidth}`);
+  for (const c of document.querySelectorAll('[data-testid=stPlotlyChart]')) {
+    if (shown(c) && !c.querySelector('.main-svg')) problems.push('a chart not drawn');
+  }
+  for (const t of document.querySelectorAll('[data-testid=stDataFrame]')) {
+    if (shown(t) && !getComputedStyle(t, '::after').content.includes(note))
+      problems.push(`a table without the note: ${getComputedStyle(t, '::after').content}`);
+  }
+  return problems;
+}"""
+# The note each table carries on paper (pages/common/layout.py, "printed_rows"), its first words.
+PRINTED_ROWS = {"en": "On paper: the rows in view only", "ko": "인쇄물에는 화면에 보이는 행만"}
 # Every text plotly draws on the page's charts (ticks, value labels, colour bars, legends), and
 # the hover format of each date axis (hover labels only exist while hovering).
 CHART_TEXT_JS = """() => {
@@ -78,6 +112,20 @@ def open_page(page, url_path: str, phone: bool) -> bool:
     except Exception:
         page.locator("[data-testid=stSidebarCollapseButton] button").click(force=True)
         return False
+
+
+def print_problems(page, lang: str, name: str) -> list[str]:
+    """The page as the browser prints it (print media), checked by PRINT_JS; in English also
+    printed to tests/output/screenshots/print_{name}.pdf (A4)."""
+    page.emulate_media(media="print")
+    try:
+        problems = page.evaluate(PRINT_JS, PRINTED_ROWS[lang])
+        if lang == "en":
+            page.pdf(path=str(SCREENSHOTS / f"print_{name}.pdf"), format="A4",
+                     print_background=True)
+    finally:
+        page.emulate_media(media="screen")
+    return problems
 
 
 def show_sidebar(page) -> None:
@@ -125,6 +173,9 @@ def test_every_page_in_both_languages_at_desktop_and_phone_width(page):
                         if any("월" not in (f or "") for f in charts["hovers"]):
                             problems.append(f"{where}: date hover formats {charts['hovers']}")
                     screenshot_whole_page(page, SCREENSHOTS / f"{lang}_{width}_{name}.png")
+                    if width == "desktop":
+                        problems += [f"{where} on paper: {p}"
+                                     for p in print_problems(page, lang, name)]
     finally:
         page.set_viewport_size(original)
         page.wait_for_timeout(800)
