@@ -44,7 +44,10 @@ main-thread time Chromium spent (CDP Performance metrics: ScriptDuration is Java
 TaskDuration all main-thread tasks) up to that moment. Also when the page's title was first drawn
 ("title s") and its first headline figure (an st.metric's value, "figure s"; "-" on a page
 without one), both from navigation, as the page itself saw them: Streamlit draws elements as the
-script sends them, so a viewer reads the headline before the run ends. With the load average
+script sends them, so a viewer reads the headline before the run ends. "in view s": when all of
+the page that is in the window (1440 x 900) was there, every chart in it drawn, while charts and
+tables further down may still be coming ("seconds" waits for those too). For a role other than
+the Response Team, these three are the Response Team's first screen. With the load average
 before and after.
 Figures for a person to read; nothing passes or fails.
 """
@@ -83,10 +86,20 @@ READY_JS = """() => {
 }"""
 
 
-# When the title and the first headline figure were first in the page, in ms from navigation
-# start (performance.now()), noted by an observer installed before the page's own scripts run.
+# When the title and the first headline figure were first in the page, and when the part of the
+# page in the window (1440 x 900) was first all there ("view"), in ms from navigation start
+# (performance.now()), noted by an observer installed before the page's own scripts run. The
+# window is all there once the page's script has ended its first run (so that every element it
+# holds has arrived), the title is drawn, and no placeholder, skeleton or undrawn chart is in the
+# window; charts and tables further down may still be coming.
 FIRST_SEEN_JS = """(() => {
   const seen = window.__firstSeen = {};
+  let ran = false;
+  const inView = (e) => {
+    if (e.offsetParent === null) return false;
+    const box = e.getBoundingClientRect();
+    return box.bottom > 0 && box.top < window.innerHeight && box.height > 0;
+  };
   const check = () => {
     if (seen.title === undefined && document.querySelector('[data-testid=stMain] h1'))
       seen.title = performance.now();
@@ -94,9 +107,19 @@ FIRST_SEEN_JS = """(() => {
       const value = document.querySelector('[data-testid=stMain] [data-testid=stMetricValue]');
       if (value && value.textContent.trim()) seen.figure = performance.now();
     }
+    const app = document.querySelector('[data-testid=stApp]');
+    ran = ran || (app !== null && app.getAttribute('data-test-script-state') === 'notRunning');
+    if (seen.view === undefined && ran && seen.title !== undefined) {
+      const waiting = [...document.querySelectorAll(
+          '[data-testid=stSkeleton], [class*="st-key-after_paint_"]')].some(inView)
+        || [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+          .some(c => inView(c) && !c.querySelector('.main-svg'));
+      if (!waiting) seen.view = performance.now();
+    }
   };
-  new MutationObserver(check).observe(document, {childList: true, subtree: true,
-                                                 characterData: true});
+  new MutationObserver(check).observe(document, {
+    childList: true, subtree: true, characterData: true, attributes: true,
+    attributeFilter: ['data-test-script-state']});
 })();"""
 
 
@@ -158,7 +181,8 @@ def _sample(context, url: str, role: str) -> dict:
     return {"s": seconds, "ws": received["ws"], "http": received["http"], "charts": charts,
             "js": metrics.get("ScriptDuration", 0.0), "task": metrics.get("TaskDuration", 0.0),
             "title": first_seen.get("title", float("nan")) / 1e3,
-            "figure": first_seen.get("figure", float("nan")) / 1e3}
+            "figure": first_seen.get("figure", float("nan")) / 1e3,
+            "view": first_seen.get("view", float("nan")) / 1e3}
 
 
 def measure(bases: dict[str, str], pages: list[str], roles: list[str], caches: list[str],
@@ -187,7 +211,8 @@ def measure(bases: dict[str, str], pages: list[str], roles: list[str], caches: l
                         sample = _sample(warm_contexts[(role, name)], url, role)
                     out.setdefault((path, role, cache, name), []).append(sample)
                     print(f"run {run + 1} {path or 'overview'} {role} {cache} {name}: "
-                          f"{sample['s']:.2f} s (figure {sample['figure']:.2f} s), "
+                          f"{sample['s']:.2f} s (figure {sample['figure']:.2f} s, "
+                          f"in view {sample['view']:.2f} s), "
                           f"{sample['charts']} charts, JS {sample['js']:.2f} s, "
                           f"load {os.getloadavg()[0]:.1f}", file=sys.stderr)
     finally:
@@ -278,13 +303,14 @@ def main(argv: list[str] | None = None) -> int:
           f"{' '.join(f'{x:.2f}' for x in load_before)}, after {load}, {os.cpu_count()} cores")
     print("cold: first-ever tab (empty HTTP cache); warm: new tab, HTTP cache filled")
     print(f"{'page':<16}{'role':<14}{'cache':<6}{'checkout':<14}{'title s':>8}{'figure s':>9}"
-          f"{'seconds':>8}{'charts':>7}{'ws kB':>8}{'http kB':>9}{'JS s':>7}{'tasks s':>8}")
+          f"{'in view s':>10}{'seconds':>8}{'charts':>7}{'ws kB':>8}{'http kB':>9}{'JS s':>7}"
+          f"{'tasks s':>8}")
     for (path, role, cache, name), samples in table.items():
         figure = _median(samples, "figure")
         print(f"{path or 'overview':<16}{role:<14}{cache:<6}{name[-13:]:<14}"
               f"{_median(samples, 'title'):>8.2f}"
               f"{'-' if math.isnan(figure) else f'{figure:.2f}':>9}"
-              f"{_median(samples, 's'):>8.2f}"
+              f"{_median(samples, 'view'):>10.2f}{_median(samples, 's'):>8.2f}"
               f"{_median(samples, 'charts'):>7.0f}{_median(samples, 'ws') / 1e3:>8.0f}"
               f"{_median(samples, 'http') / 1e3:>9.0f}{_median(samples, 'js'):>7.2f}"
               f"{_median(samples, 'task'):>8.2f}")
