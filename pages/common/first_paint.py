@@ -12,7 +12,8 @@ So a session's first page comes in two steps:
      and a small component (components.v2: in the page itself, no iframe, no request off the
      machine) that reports the browser's first paint;
   2. each report reruns its own fragment (st.fragment), which draws the element in its area from
-     what the page run made ready: no second run of the page.
+     what the page run made ready: no second run of the page. The areas in the window report
+     first; those below it once the window is drawn (or they are scrolled near).
 Later pages of the session draw everything at once: the tab has its code by then.
 """
 import streamlit as st
@@ -36,17 +37,50 @@ T = {
 # in the same moment reach the server as one rerun of one of their fragments (Streamlit batches
 # them), so each area repeats its report, a little apart, until its fragment has drawn it (the
 # component is then gone, and its cleanup stops the repeats).
+# The window first: an area below it reports only once nothing in the window is still to come
+# (no area, loading skeleton or undrawn chart there), or once it is scrolled near, or after
+# BELOW_WAIT_MS. A table further down had otherwise taken the main thread before the chart in
+# view (Staffing: its chart came last, tests/bench_first_screen.py "in view s").
+BELOW_WAIT_MS = 15000   # a safety net: a chart in the window that never draws
 PAINTED_JS = """
-export default function ({ setTriggerValue }) {
-  let timer;
+export default function ({ parentElement, setTriggerValue }) {
+  let timer, frame, poll, cap, observer, started = false;
   const report = (tries) => {
     setTriggerValue("painted", true);
     if (tries < 40) timer = setTimeout(() => report(tries + 1), 150 + Math.random() * 150);
   };
-  const frame = requestAnimationFrame(() => { timer = setTimeout(() => report(0), 0); });
-  return () => { cancelAnimationFrame(frame); clearTimeout(timer); };
+  const start = () => {
+    if (started) return;
+    started = true;
+    clearInterval(poll); clearTimeout(cap); if (observer) observer.disconnect();
+    frame = requestAnimationFrame(() => { timer = setTimeout(() => report(0), 0); });
+  };
+  const host = parentElement.host || parentElement;
+  const area = host.closest('[class*="st-key-after_paint_"]') || host;
+  const inView = (e) => {
+    const box = e.getBoundingClientRect();
+    return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
+  };
+  const windowDone = () => ![...document.querySelectorAll(
+      '[class*="st-key-after_paint_"], [data-testid=stSkeleton]')].some(inView)
+    && ![...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+      .some(c => inView(c) && !c.querySelector('.main-svg'));
+  if (inView(area)) {
+    start();
+  } else {
+    poll = setInterval(() => { if (windowDone()) start(); }, 100);
+    cap = setTimeout(start, BELOW_WAIT_MS);
+    observer = new IntersectionObserver((seen) => {
+      if (seen.some(e => e.isIntersecting)) start();
+    }, {rootMargin: "200px"});
+    observer.observe(area);
+  }
+  return () => {
+    cancelAnimationFrame(frame); clearTimeout(timer); clearInterval(poll); clearTimeout(cap);
+    if (observer) observer.disconnect();
+  };
 }
-"""
+""".replace("BELOW_WAIT_MS", str(BELOW_WAIT_MS))
 
 
 def show(key: str, height: int, draw, what: str = "chart") -> None:

@@ -88,3 +88,40 @@ def test_a_new_tab_shows_its_figures_before_its_charts_and_then_every_chart(chro
     assert len(page.evaluate(DRAWN_KEYS)) >= 1
     assert page.locator("[data-testid=stException]").count() == 0
     context.close()
+
+
+# When each chart (drawn by plotly.js) and each table was first in the page, from navigation,
+# with where it was then: its key and whether it was in the window.
+DRAWN_WHEN_JS = """(() => {
+  const drawn = window.__drawn = {};
+  new MutationObserver(() => {
+    const now = performance.now();
+    for (const e of document.querySelectorAll(
+        '[data-testid=stPlotlyChart], [data-testid=stDataFrame]')) {
+      if (e.dataset.testid === 'stPlotlyChart' && !e.querySelector('.main-svg')) continue;
+      const keyed = e.closest('[class*="st-key-"]');
+      const key = keyed ? [...keyed.classList].find(c => c.startsWith('st-key-')) : 'no key';
+      if (key in drawn) continue;
+      const box = e.getBoundingClientRect();
+      drawn[key] = {at: now, inWindow: box.top < window.innerHeight && box.bottom > 0};
+    }
+  }).observe(document, {childList: true, subtree: true});
+})();"""
+
+
+def test_a_new_tab_draws_the_window_before_what_is_below_it(chromium, app_url):
+    """Staffing's chart is in the window, its tables below it: the chart is drawn first (the
+    tables' code and drawing had taken the main thread before it, pages/common/first_paint.py)."""
+    context = chromium.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.add_init_script(DRAWN_WHEN_JS)
+    page.goto(f"{app_url}/staffing")
+    server.wait_settled(page)  # every area drawn, those below the window too
+    drawn = page.evaluate("() => window.__drawn")
+    in_window = {k: v["at"] for k, v in drawn.items() if v["inWindow"]}
+    below = {k: v["at"] for k, v in drawn.items() if not v["inWindow"]}
+    assert in_window and below, drawn
+    assert max(in_window.values()) < min(below.values()), drawn
+    assert page.locator("[data-testid=stException]").count() == 0
+    context.close()
