@@ -101,9 +101,9 @@ SCREEN_CSS = """<style>
 
 # On paper (the browser's Print, Ctrl+P, on any page): the page's content across the sheet, none
 # of the app's furniture (sidebar, header, buttons, toolbars), a collapsed list not at all (it
-# shows nothing but its title), and no chart cut between two sheets. A table prints the rows its
-# grid has in view (the grid is a canvas that draws only those), so each says so on paper, in the
-# page's language (PRINTED_ROWS is replaced).
+# shows nothing but its title), no chart cut between two sheets, no heading left at a sheet's foot.
+# A table prints the rows its grid has in view (the grid is a canvas that draws only those), so
+# each says so on paper, in the page's language (PRINTED_ROWS is replaced).
 PRINT_CSS = """<style>
 @media print {
   [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
@@ -114,7 +114,15 @@ PRINT_CSS = """<style>
     margin: 0 !important; padding: 0 !important;
   }
   [data-testid="stMainBlockContainer"] { padding: 0 1cm !important; max-width: 100% !important; }
-  [data-testid="stVerticalBlock"], [data-testid="stPlotlyChart"] { break-inside: avoid-page; }
+  /* A section, a chart or a set of tabs whole on one sheet (the page's own block, longer than a
+     sheet, is not one: asked to be, it made every break in it a bad one, and headings were left
+     at the foot of a sheet); a heading on the sheet of what it heads. */
+  [data-testid="stVerticalBlock"] [data-testid="stVerticalBlock"], [data-testid="stPlotlyChart"],
+  [data-testid="stTabs"] { break-inside: avoid-page; }
+  [data-testid="stElementContainer"]:has([data-testid="stHeading"]) { break-after: avoid-page; }
+  [data-testid="stElementContainer"]:has([data-testid="stHeading"]) + * {
+    break-before: avoid-page;
+  }
   [data-testid="stDataFrame"]::after { content: PRINTED_ROWS; display: block; font-size: 0.8em; }
 }
 </style>"""

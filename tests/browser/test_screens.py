@@ -11,6 +11,7 @@ tests/output/screenshots/ as `{lang}_{width}_{page}.png`, and each page printed 
 import re
 
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from tests.browser import server
 from tests.browser.conftest import SCREENSHOTS
@@ -116,13 +117,22 @@ def open_page(page, url_path: str, phone: bool) -> bool:
 
 def print_problems(page, lang: str, name: str) -> list[str]:
     """The page as the browser prints it (print media), checked by PRINT_JS; in English also
-    printed to tests/output/screenshots/print_{name}.pdf (A4)."""
+    printed to tests/output/screenshots/print_{name}.pdf (A4), where no sheet but the last may
+    end with one of the page's headings (its section would start on the next sheet)."""
     page.emulate_media(media="print")
     try:
         problems = page.evaluate(PRINT_JS, PRINTED_ROWS[lang])
         if lang == "en":
-            page.pdf(path=str(SCREENSHOTS / f"print_{name}.pdf"), format="A4",
-                     print_background=True)
+            pdf = SCREENSHOTS / f"print_{name}.pdf"
+            page.pdf(path=str(pdf), format="A4", print_background=True)
+            headings = {h.strip() for h in page.locator(
+                "[data-testid=stMain] :is(h1, h2, h3)").all_inner_texts()}
+            sheets = PdfReader(pdf).pages
+            for number, sheet in enumerate(sheets[:-1], start=1):
+                lines = [line.strip() for line in sheet.extract_text().splitlines()
+                         if line.strip()]
+                if lines and lines[-1] in headings:
+                    problems.append(f"sheet {number} ends with the heading {lines[-1]!r}")
     finally:
         page.emulate_media(media="screen")
     return problems
