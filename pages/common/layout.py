@@ -37,7 +37,8 @@ T = {
         "suppressed": "Empty cells: small counts of other districts are hidden so that no child "
                       "can be recognised.",
         "first_rows": "The first {shown} of {total} rows; the download has them all.",
-        "printed_rows": "On paper: the rows in view only. The download has the whole table.",
+        "printed_rows": "On paper: only the rows and columns in view. The download has the whole "
+                        "table.",
         "db_stopped": "The case database stopped answering while this page was read, so the rest "
                       "of it cannot be shown. What is above is as read. Try again in a moment.",
         "db_outdated": "The case database was made by an older version of the dashboard: it has "
@@ -62,7 +63,7 @@ T = {
         "empty": "이 조건에 해당하는 자료가 없습니다.",
         "suppressed": "빈 칸: 아동을 알아볼 수 없도록 다른 자치구의 작은 수치는 가립니다.",
         "first_rows": "전체 {total}행 중 앞의 {shown}행입니다. 내려받기에는 모두 들어 있습니다.",
-        "printed_rows": "인쇄물에는 화면에 보이는 행만 나옵니다. 표 전체는 내려받기에 있습니다.",
+        "printed_rows": "인쇄물에는 화면에 보이는 행과 열만 나옵니다. 표 전체는 내려받기에 있습니다.",
         "db_stopped": "이 화면을 읽는 동안 사례 데이터베이스가 응답하지 않아 나머지를 보여 드리지 "
                       "못했습니다. 위의 내용은 읽은 그대로입니다. 잠시 후 다시 시도하십시오.",
         "db_outdated": "사례 데이터베이스가 이전 버전의 대시보드로 만들어져, 이 화면의 나머지에 "
@@ -102,7 +103,7 @@ SCREEN_CSS = """<style>
 # On paper (the browser's Print, Ctrl+P, on any page): the page's content across the sheet, none
 # of the app's furniture (sidebar, header, buttons, toolbars), a collapsed list not at all (it
 # shows nothing but its title), no chart cut between two sheets, no heading left at a sheet's foot.
-# A table prints the rows its grid has in view (the grid is a canvas that draws only those), so
+# A table prints the rows and columns its grid has in view (a canvas that draws only those), so
 # each says so on paper, in the page's language (PRINTED_ROWS is replaced).
 PRINT_CSS = """<style>
 @media print {

@@ -4,7 +4,7 @@ What only a browser shows: a headline figure cut short ("…" or hidden overflow
 districts do not all fit its area, English month names or SI-prefixed numbers ("35k") in a
 Korean chart, the phone's sidebar left open over the page after choosing one; and on paper (the
 browser's Print): the app's furniture printed, the content not across the sheet, a chart not
-drawn, a table without its note that only the rows in view print. Every screen is kept in
+drawn, a table without its note that only what is in view prints. Every screen is kept in
 tests/output/screenshots/ as `{lang}_{width}_{page}.png`, and each page printed in English as
 `print_{page}.pdf`, for a person to look at.
 """
@@ -49,7 +49,7 @@ TABS_CUT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [role
   .filter(t => t.offsetParent !== null && t.scrollWidth > t.clientWidth + 1)
   .map(t => t.innerText.replace(/\\s+/g, ' ').trim())"""
 # On paper (print media): what is printed that should not be, or is missing. `note` is the text
-# every table must carry on paper (only its rows in view print).
+# every table must carry on paper (only its rows and columns in view print).
 PRINT_JS = """(note) => {
   const shown = (e) => getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0
     && !e.closest('[data-testid=stSidebar]');
@@ -78,7 +78,8 @@ PRINT_JS = """(note) => {
   return problems;
 }"""
 # The note each table carries on paper (pages/common/layout.py, "printed_rows"), its first words.
-PRINTED_ROWS = {"en": "On paper: the rows in view only", "ko": "인쇄물에는 화면에 보이는 행만"}
+PRINTED_ROWS = {"en": "On paper: only the rows and columns in view",
+                "ko": "인쇄물에는 화면에 보이는 행과 열만"}
 # Every text plotly draws on the page's charts (ticks, value labels, colour bars, legends), and
 # the hover format of each date axis (hover labels only exist while hovering).
 CHART_TEXT_JS = """() => {
