@@ -51,14 +51,13 @@ TABS_CUT_JS = """() => [...document.querySelectorAll('[data-testid=stMain] [role
 # On paper (print media): what is printed that should not be, or is missing. `note` is the text
 # every table must carry on paper (only its rows and columns in view print).
 PRINT_JS = """(note) => {
-  const shown = (e) => getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0
-    && !e.closest('[data-testid=stSidebar]');
+  // Laid out on paper: an element inside a hidden one (the sidebar's) has no boxes either.
+  const shown = (e) => getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0;
   const problems = [];
   for (const sel of ['[data-testid=stSidebar]', '[data-testid=stHeader]',
                      '[data-testid=stDownloadButton]', '[data-testid=stButton]',
                      '[data-testid=stElementToolbar]', '.modebar-container']) {
-    const found = [...document.querySelectorAll(sel)].filter(e => sel.includes('stSidebar')
-      ? getComputedStyle(e).display !== 'none' : shown(e));
+    const found = [...document.querySelectorAll(sel)].filter(shown);
     if (found.length) problems.push(`printed: ${sel} x${found.length}`);
   }
   for (const d of document.querySelectorAll('[data-testid=stExpander]')) {
