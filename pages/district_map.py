@@ -97,8 +97,8 @@ def _map():
 note = data.hidden_note(data.comparison()) if source == "progress" else None
 if note:
     st.caption(note)
-event = layout.chart(_map, key="district_map", inputs=(measure,), on_select="rerun",
-                     selection_mode="points", config={"scrollZoom": False})
+event = layout.chart(_map, key="district_map", inputs=(measure,), on_select=True,
+                     config={"scrollZoom": False})
 
 
 def _clicked(event) -> str | None:

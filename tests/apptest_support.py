@@ -5,6 +5,7 @@ A test module imports the fixtures it wants by name (pytest finds them in the mo
 an imported autouse fixture is autouse there too).
 """
 import base64
+import json
 
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 from data.db import create_schema, make_engine
 from data.generate import generate
 from data.schema import dataset_info
-from pages.common import first_paint
+from pages.common import chart_view, first_paint
 
 APP = "../dashboard.py"  # AppTest resolves it from this file's folder, tests/
 MAPO = "11440"  # Mapo-gu: a district whose name tests can check
@@ -103,6 +104,21 @@ def painted(at: AppTest) -> AppTest:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
+
+
+def chart_elements(at: AppTest) -> list:
+    """The page's charts in order (pages/common/chart_view.py: components, whose element ids
+    end with the chart's key)."""
+    return [c for c in at.get("bidi_component") if c.proto.component_name == chart_view.NAME]
+
+
+def chart_spec(element) -> dict:
+    """A chart element's figure, as the browser receives it."""
+    return json.loads(element.proto.bytes)["figure"]
+
+
+def chart_specs(at: AppTest) -> list[dict]:
+    return [chart_spec(c) for c in chart_elements(at)]
 
 
 def plotly_values(array) -> list:

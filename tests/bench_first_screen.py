@@ -67,6 +67,10 @@ ROLES = ("response_team", "city", "district")
 CACHES = ("cold", "warm")
 MAPO = "11440"
 
+# A chart's area: the dashboard's own (pages/common/chart_view.py), or st.plotly_chart's (an
+# earlier checkout compared with --checkout).
+CHARTS = "'.dashboard-chart, [data-testid=stPlotlyChart]'"
+
 # The first screen is there: script run finished, no placeholder, a title, and every visible
 # chart drawn by plotly.js. Returns the number of charts drawn, or -1 while not there yet.
 READY_JS = """() => {
@@ -76,14 +80,14 @@ READY_JS = """() => {
   if (document.querySelector('[class*="st-key-after_paint_"]')) return -1;  // still to come
   if (!document.querySelector('[data-testid=stMain] h1')) return -1;
   let drawn = 0;
-  for (const chart of document.querySelectorAll('[data-testid=stPlotlyChart]')) {
+  for (const chart of document.querySelectorAll(CHARTS)) {
     if (chart.offsetParent === null) continue;  // in a collapsed expander or another tab
-    const plot = chart.querySelector('.js-plotly-plot');
+    const plot = chart.matches('.js-plotly-plot') ? chart : chart.querySelector('.js-plotly-plot');
     if (!plot || !plot._fullLayout || !plot.querySelector('.main-svg')) return -1;
     drawn += 1;
   }
   return drawn;
-}"""
+}""".replace("CHARTS", CHARTS)
 
 
 # When the title and the first headline figure were first in the page, and when the part of the
@@ -112,7 +116,7 @@ FIRST_SEEN_JS = """(() => {
     if (seen.view === undefined && ran && seen.title !== undefined) {
       const waiting = [...document.querySelectorAll(
           '[data-testid=stSkeleton], [class*="st-key-after_paint_"]')].some(inView)
-        || [...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+        || [...document.querySelectorAll(CHARTS)]
           .some(c => inView(c) && !c.querySelector('.main-svg'));
       if (!waiting) seen.view = performance.now();
     }
@@ -120,7 +124,7 @@ FIRST_SEEN_JS = """(() => {
   new MutationObserver(check).observe(document, {
     childList: true, subtree: true, characterData: true, attributes: true,
     attributeFilter: ['data-test-script-state']});
-})();"""
+})();""".replace("CHARTS", CHARTS)
 
 
 def _wait_ready(page, timeout_s: float = 120.0) -> tuple[int, float]:

@@ -12,7 +12,8 @@ import queries
 from data.db import make_engine
 from pages.common import whatif
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    app_test, fresh_caches, generated_url, navigation_not_pages_folder, no_exception,
+    app_test, chart_elements, fresh_caches, generated_url, navigation_not_pages_folder,
+    no_exception,
 )
 
 pytestmark = pytest.mark.usefixtures("navigation_not_pages_folder")
@@ -167,7 +168,7 @@ def test_the_overviews_breakdown_adds_up_to_listed_and_each_cohort_has_its_own_b
     keys = ("overview_burnup_neglect_risk", "overview_burnup_repeat_report")
 
     def burnups_sent(at) -> list[str]:
-        return [key for c in at.get("plotly_chart") for key in keys if c.proto.id.endswith(key)]
+        return [key for c in chart_elements(at) for key in keys if c.proto.id.endswith(key)]
 
     # One per cohort, each on its own y scale, as tabs: a new tab is sent (and its browser
     # draws) one burn-up, and each cohort's when its tab is chosen.

@@ -2,7 +2,6 @@
 Team's, figure for figure (city rate, plan, funnel limits, own rank, districts behind); other
 districts' points hidden for the head are left out and counted on the chart, never drawn empty."""
 import datetime as dt
-import json
 
 import pytest
 
@@ -10,7 +9,7 @@ from access.suppression import round_to_base
 from pages.common import summaries
 
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    app_test, fresh_caches, generated_url, navigation_not_pages_folder, no_exception,
+    app_test, chart_specs, fresh_caches, generated_url, navigation_not_pages_folder, no_exception,
     plotly_values,
 )
 
@@ -22,7 +21,7 @@ SHARED_TRACES = ("city", "limit95_low", "limit95_high", "limit998_low", "limit99
 
 
 def _charts(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return chart_specs(at)
 
 
 def _trace(spec, meta):

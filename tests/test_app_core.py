@@ -1,6 +1,5 @@
 """AppTest of the app's shell and its four core pages (Overview, Daily briefing, District map,
 District detail) on a generated database, on an empty one, for each role of the demo."""
-import json
 
 import pytest
 import streamlit as st
@@ -10,7 +9,7 @@ import queries
 from data.db import make_engine
 from data.generate import generate
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    MAPO, app_test, fresh_caches, generated_url, make_empty_demo_database,
+    MAPO, app_test, chart_specs, fresh_caches, generated_url, make_empty_demo_database,
     navigation_not_pages_folder, no_exception, plotly_values,
 )
 
@@ -22,8 +21,7 @@ ROLES = [("city", None), ("response_team", None), ("district", "11440")]
 
 def _chart(at: AppTest, key_meta: str) -> dict:
     """The first chart holding a trace with this meta key, as the browser would receive it."""
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
+    for spec in chart_specs(at):
         if any(tr.get("meta") == key_meta for tr in spec["data"]):
             return spec
     raise AssertionError(f"no chart with a {key_meta!r} trace")
@@ -89,7 +87,7 @@ def _listed_last(at) -> int:
     """Children listed on the last day, summed over the burn-ups (one per cohort shown, each in
     its own tab: every tab is chosen in turn, then the first again)."""
     def listed(at) -> int:
-        specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+        specs = chart_specs(at)
         return sum(plotly_values(_trace(s, "listed")["y"])[-1] for s in specs
                    if any(tr.get("meta") == "listed" for tr in s["data"]))
 

@@ -12,7 +12,8 @@ import queries
 
 from data.db import make_engine
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    app_test, fresh_caches, generated_url, make_empty_demo_database,
+    app_test, chart_elements, chart_spec, fresh_caches, generated_url,
+    make_empty_demo_database,
     navigation_not_pages_folder, no_exception, plotly_values,
 )
 
@@ -43,7 +44,7 @@ def open_page(monkeypatch, url, page, **state):
 
 def charts(at) -> dict:
     """The page's plotly figures by their key (the charts' element ids end with their keys)."""
-    return {c.proto.id: json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    return {c.proto.id: chart_spec(c) for c in chart_elements(at)}
 
 
 def chart(at, key: str) -> dict:
@@ -77,7 +78,7 @@ def test_page_runs_on_generated_data(monkeypatch, generated_url, page, lang):
     at = open_page(monkeypatch, generated_url, page, filter_lang=lang)
     title = TITLES[page][lang == "ko"]
     assert [t.value for t in at.title] == [title]
-    assert at.get("plotly_chart") or page == DATA_QUALITY, "every page draws a figure"
+    assert chart_elements(at) or page == DATA_QUALITY, "every page draws a figure"
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -85,7 +86,7 @@ def test_page_says_no_data_on_an_empty_database(monkeypatch, empty_url, page):
     at = open_page(monkeypatch, empty_url, page)
     assert [t.value for t in at.title] == ["No data yet"]
     assert at.warning and "no programme data" in at.warning[0].value
-    assert not at.get("plotly_chart")
+    assert not chart_elements(at)
 
 
 @pytest.mark.parametrize("page,key,tabs", [
@@ -232,7 +233,7 @@ def test_data_quality_sends_no_chart_and_shows_the_rows_per_check_as_bars(
     engine.dispose()
     at = open_page(monkeypatch, generated_url, DATA_QUALITY, role=role, district=district,
                    filter_district="city")
-    assert at.get("plotly_chart") == []
+    assert chart_elements(at) == []
     # The city's rows per check, the same for every role: a head's rows have other districts'
     # small cells masked, and are not what the city's totals are summed from.
     expected = counts.groupby("finding")["findings"].sum()
@@ -247,7 +248,7 @@ def test_data_quality_sends_no_chart_and_shows_the_rows_per_check_as_bars(
 def test_page_runs_for_every_role(monkeypatch, generated_url, page):
     for role, district in (("city", None), ("district", "11650")):
         at = open_page(monkeypatch, generated_url, page, role=role, district=district)
-        assert at.get("plotly_chart") or rows_per_check(at)
+        assert chart_elements(at) or rows_per_check(at)
 
 
 def test_whatif_of_another_district_for_a_district_head(monkeypatch, generated_url):

@@ -2,7 +2,6 @@
 district: every page, with the district filter on the city, on their own district and on others,
 in both cohorts; every table, download, chart and text element is searched for the pseudonymous
 ids of other districts' children."""
-import json
 import re
 
 import pytest
@@ -11,8 +10,8 @@ from sqlalchemy import text
 
 from data.db import make_engine
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    MAPO, OPENED, app_test, fresh_caches, generated_url, navigation_not_pages_folder,
-    no_exception,
+    MAPO, OPENED, app_test, chart_elements, chart_specs, fresh_caches, generated_url,
+    navigation_not_pages_folder, no_exception,
 )
 
 PAGES = ["pages/overview.py", "pages/briefing.py", "pages/district_map.py",
@@ -49,7 +48,7 @@ def downloads(monkeypatch):
 
 def _everything_shown(at, downloads) -> str:
     parts = [df.value.to_csv() for df in at.dataframe]
-    parts += [chart.proto.spec for chart in at.get("plotly_chart")]
+    parts += [chart.proto.bytes.decode() for chart in chart_elements(at)]
     parts += [str(e.value) for kind in ("markdown", "caption", "info", "warning", "text", "title")
               for e in getattr(at, kind)]
     parts += downloads
@@ -102,6 +101,5 @@ def test_what_the_response_team_was_shown_is_not_shared_with_a_head(
     st.cache_resource.clear()
     cold = app_test(monkeypatch, generated_url, page=page, role="district", district=MAPO, **state)
     cold.run()
-    assert [c.proto.spec for c in head.get("plotly_chart")] == \
-        [c.proto.spec for c in cold.get("plotly_chart")]
+    assert chart_specs(head) == chart_specs(cold)
     assert [d.value.to_csv() for d in head.dataframe] == [d.value.to_csv() for d in cold.dataframe]

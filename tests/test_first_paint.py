@@ -4,9 +4,9 @@ the browser's first paint; then, once painted, the charts and tables. The browse
 (each report rerunning its area's fragment, the figures painted before the charts) is in
 tests/browser/test_first_visit.py.
 """
-from pages.common import first_paint
+from pages.common import chart_view, first_paint
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    app_test, fresh_caches, generated_url, no_exception,
+    app_test, chart_elements, fresh_caches, generated_url, no_exception,
 )
 
 NOTES = {"Drawing the chart…", "Loading the table…", "차트를 그리는 중…", "표를 불러오는 중…"}
@@ -23,11 +23,12 @@ def _new_tab(at):
 
 
 def _drawn(at) -> int:
-    return len(at.get("plotly_chart")) + len(at.dataframe)
+    return len(chart_elements(at)) + len(at.dataframe)
 
 
 def _reporters(at) -> list[str]:
-    return [r.proto.component_name for r in at.get("bidi_component")]
+    return [r.proto.component_name for r in at.get("bidi_component")
+            if r.proto.component_name != chart_view.NAME]
 
 
 def test_a_new_tab_gets_the_figures_first_and_each_chart_after_the_paint(monkeypatch,

@@ -1,7 +1,6 @@
 """AppTest of the forecast, the allocation and the alerts on their pages (generated database,
 as of 1 March 2021): what each page draws, checked against the query it comes from."""
 import datetime as dt
-import json
 
 import pytest
 
@@ -9,8 +8,8 @@ import queries
 from data.db import make_engine
 from queries import forecast as fc
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    MAPO, app_test, fresh_caches, generated_url, navigation_not_pages_folder, no_exception,
-    plotly_values,
+    MAPO, app_test, chart_specs, fresh_caches, generated_url, navigation_not_pages_folder,
+    no_exception, plotly_values,
 )
 
 pytestmark = pytest.mark.usefixtures("navigation_not_pages_folder")
@@ -27,8 +26,7 @@ def _forecast(url):
 
 def _traces(at, meta):
     out = []
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
+    for spec in chart_specs(at):
         out += [tr for tr in spec["data"] if tr.get("meta") == meta]
     return out
 
@@ -67,7 +65,7 @@ def test_detail_has_the_fan_and_the_map_the_chance(monkeypatch, generated_url):
                   map_measure="p_all_seen_by_deadline")
     at.run()
     no_exception(at)
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    spec = chart_specs(at)[0]
     values = [v for tr in spec["data"] for v in plotly_values(tr.get("z", []))]
     assert values and all(0 <= v <= 1 for v in values)
 

@@ -27,7 +27,7 @@ from data.db import make_engine
 from data.generate import generate
 from data.schema import audit_log, dataset_info
 from tests.apptest_support import (  # noqa: F401  (fixtures are found by name)
-    APP, MAPO, fresh_caches, navigation_not_pages_folder, painted,
+    APP, MAPO, chart_elements, fresh_caches, navigation_not_pages_folder, painted,
 )
 
 PROBE = """
@@ -255,7 +255,7 @@ def test_real_data_pauses_when_the_audit_cannot_be_written(generated, db_url, ro
         at = dashboard(url, monkeypatch, user=logged_in(email=HEAD)).run()
         assert not at.exception, [e.value for e in at.exception]
         assert "the access log cannot be written: viewing is paused" in shown(at).lower()
-        assert not at.dataframe and not at.get("plotly_chart") and not at.metric
+        assert not at.dataframe and not chart_elements(at) and not at.metric
 
 
 @contextmanager

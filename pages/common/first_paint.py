@@ -1,8 +1,9 @@
 """A new browser tab shows its headline figures before it draws its charts and tables.
 
 Streamlit draws the elements that reach a tab together. A chart or table is drawn by code the tab
-loads the first time it needs it: plotly.js is 1.5-2.5 s of main-thread work on a 2-core machine
-without a GPU, the table grid less (tests/bench_first_screen.py). The title and metrics sent with
+loads the first time it needs it: Streamlit's plotly.js was 1.5-2.5 s of main-thread work on a
+2-core machine without a GPU (the dashboard's own build, pages/common/chart_view.py, is about
+0.2 s), the table grid less (tests/bench_first_screen.py). The title and metrics sent with
 them waited for it. Measured (tests/bench_first_screen.py, a warm new tab, load 4-5): the
 Overview's first headline figure came 4.2 s after navigation with its charts, 2.8 s with them
 after the first paint; the Daily briefing's 3.4 s, 2.6 s.
@@ -63,7 +64,7 @@ export default function ({ parentElement, setTriggerValue }) {
   };
   const windowDone = () => ![...document.querySelectorAll(
       '[class*="st-key-after_paint_"], [data-testid=stSkeleton]')].some(inView)
-    && ![...document.querySelectorAll('[data-testid=stPlotlyChart]')]
+    && ![...document.querySelectorAll('.dashboard-chart:not([data-failed])')]
       .some(c => inView(c) && !c.querySelector('.main-svg'));
   if (inView(area)) {
     start();

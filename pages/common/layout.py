@@ -10,7 +10,7 @@ import streamlit as st
 from access import audit, login
 from data import errors
 
-from pages.common import data, definitions, filters, first_paint, i18n
+from pages.common import chart_view, data, definitions, filters, first_paint, i18n
 
 PAGE_KEY = "_page_title"  # the page being drawn, for the audit log
 _log = logging.getLogger(__name__)
@@ -118,8 +118,12 @@ PRINT_CSS = """<style>
   /* A section, a chart or a set of tabs whole on one sheet (the page's own block, longer than a
      sheet, is not one: asked to be, it made every break in it a bad one, and headings were left
      at the foot of a sheet); a heading on the sheet of what it heads. */
-  [data-testid="stVerticalBlock"] [data-testid="stVerticalBlock"], [data-testid="stPlotlyChart"],
+  [data-testid="stVerticalBlock"] [data-testid="stVerticalBlock"], .dashboard-chart,
   [data-testid="stTabs"] { break-inside: avoid-page; }
+  /* A chart across the sheet, drawn at the screen's width (Streamlit's own rule for its charts). */
+  .dashboard-chart .js-plotly-plot, .dashboard-chart .svg-container {
+    width: 100% !important; max-width: 100% !important;
+  }
   [data-testid="stElementContainer"]:has([data-testid="stHeading"]) { break-after: avoid-page; }
   [data-testid="stElementContainer"]:has([data-testid="stHeading"]) + * {
     break-before: avoid-page;
@@ -297,8 +301,8 @@ def bars(df, *, key: str, label: str, value: str, column_labels: dict) -> None:
     """A bar chart that only compares a few counts, drawn as a table: one row per `label`,
     largest first, its `value` as a bar with the count beside it (Streamlit's ProgressColumn).
 
-    A page without any plotly chart spares every new browser tab plotly.js: 4.7 MB and seconds
-    of main-thread JavaScript before the page's figures are drawn (tests/bench_first_screen.py).
+    A page without any plotly chart spares every new browser tab plotly.js (1.4 MB and about
+    0.2 s of main-thread JavaScript, pages/common/chart_view.py) and a chart's drawing.
     df: a DataFrame, or a function that makes one (built once per view, as in table())."""
     from pages.common import per_view
 
@@ -338,25 +342,11 @@ CHART_CONFIG = {"displaylogo": False, "displayModeBar": "hover",
 DEFAULT_HEIGHT = 450  # plotly's, for a figure that sets none
 
 
-class _Built(go.Figure):
-    """A figure built, validated and turned into plain data once (pages/common/per_view.py).
-
-    st.plotly_chart asks a plotly figure for `to_dict()` and sends that; given a plain dict it
-    would validate every property again (as costly as building the figure). This hands it the
-    kept data as it is: the same JSON reaches the browser, without the work."""
-
-    def __init__(self, spec: dict):  # no go.Figure.__init__: nothing to validate again
-        self._spec = spec
-
-    def to_dict(self) -> dict:
-        return self._spec
-
-
 def _finished(fig: go.Figure, lang: str) -> dict:
-    """The styled figure as plain JSON data: what st.plotly_chart sends, made once. Plain data
-    (no numpy arrays, dates or NaN) is encoded by orjson directly; the figure's own data would
-    go through plotly's pure-Python cleaning of every value on every run (thousands of
-    coordinates on a map)."""
+    """The styled figure as plain JSON data, made once and sent as it is (chart_view). Plain
+    data (no numpy arrays, dates or NaN) is encoded by orjson directly; the figure's own data
+    would go through plotly's pure-Python cleaning of every value on every run (thousands of
+    coordinates on a map), and its validation again."""
     import json
 
     import plotly.io
@@ -364,7 +354,7 @@ def _finished(fig: go.Figure, lang: str) -> dict:
     spec = json.loads(plotly.io.to_json(figures.style(figures.localize(fig, lang)),
                                         validate=False))
     _share_boundaries(spec)
-    return spec
+    return chart_view.themed(spec)
 
 
 def _share_boundaries(spec: dict) -> None:
@@ -382,7 +372,8 @@ def _share_boundaries(spec: dict) -> None:
             trace["geojson"] = shared.get((key,), lambda g=geojson: g)
 
 
-def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
+def chart(fig, *, key: str, inputs: tuple = (), config: dict | None = None,
+          on_select: bool = False):
     """A plotly figure with the language's date and number formats, full width.
 
     fig: a figure, or a function that builds one (and reads whatever data it needs): that is
@@ -399,13 +390,14 @@ def chart(fig, *, key: str, inputs: tuple = (), **kwargs):
                              kind="chart")
     else:
         spec = _finished(fig, lang)
-    config = {**CHART_CONFIG, **kwargs.pop("config", {})}
-    if kwargs.get("on_select"):
+    config = {**CHART_CONFIG, **(config or {})}
+    height = spec.get("layout", {}).get("height") or DEFAULT_HEIGHT
+    if on_select:
         # A chart that is also a widget (the map's click) stays out of a fragment: its event
         # must rerun the page, not the fragment.
-        return st.plotly_chart(_Built(spec), key=key, width="stretch", config=config, **kwargs)
-    first_paint.show(key, spec.get("layout", {}).get("height") or DEFAULT_HEIGHT, lambda: (
-        st.plotly_chart(_Built(spec), key=key, width="stretch", config=config, **kwargs)))
+        return chart_view.draw(spec, key=key, height=height, config=config, on_select=True)
+    first_paint.show(key, height, lambda: chart_view.draw(spec, key=key, height=height,
+                                                          config=config))
     return None
 
 

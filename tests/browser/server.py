@@ -30,7 +30,11 @@ SETTLED_JS = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
       && !document.querySelector('[data-testid=stSkeleton]')
-      && !document.querySelector('[class*="st-key-after_paint_"]');  // pages/common/first_paint.py
+      && !document.querySelector('[class*="st-key-after_paint_"]')  // pages/common/first_paint.py
+      // Every chart drawn, or said not to be (pages/common/chart_view.py draws after its
+      // script has loaded, once the page's run has ended).
+      && [...document.querySelectorAll('.dashboard-chart')]
+        .every(c => c.dataset.failed || c.querySelector('.main-svg'));
 }"""
 
 

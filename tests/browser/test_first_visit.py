@@ -57,8 +57,8 @@ SEEN = "() => ({...window.__seen, placeholders: [...window.__seen.placeholders].
 # The keys of the charts plotly.js has drawn and of the tables shown (a keyed element's
 # container has class st-key-KEY).
 DRAWN_KEYS = """() => [
-    ...document.querySelectorAll('[data-testid=stPlotlyChart], [data-testid=stDataFrame]')]
-  .filter(e => e.dataset.testid === 'stDataFrame' || e.querySelector('.js-plotly-plot .main-svg'))
+    ...document.querySelectorAll('.dashboard-chart, [data-testid=stDataFrame]')]
+  .filter(e => e.dataset.testid === 'stDataFrame' || e.querySelector('.main-svg'))
   .map(e => e.closest('[class*="st-key-"]'))
   .map(e => e ? [...e.classList].find(c => c.startsWith('st-key-')) : 'no key')
   .sort()"""
@@ -97,8 +97,8 @@ DRAWN_WHEN_JS = """(() => {
   new MutationObserver(() => {
     const now = performance.now();
     for (const e of document.querySelectorAll(
-        '[data-testid=stPlotlyChart], [data-testid=stDataFrame]')) {
-      if (e.dataset.testid === 'stPlotlyChart' && !e.querySelector('.main-svg')) continue;
+        '.dashboard-chart, [data-testid=stDataFrame]')) {
+      if (e.classList.contains('dashboard-chart') && !e.querySelector('.main-svg')) continue;
       const keyed = e.closest('[class*="st-key-"]');
       const key = keyed ? [...keyed.classList].find(c => c.startsWith('st-key-')) : 'no key';
       if (key in drawn) continue;

@@ -67,7 +67,7 @@ PRINT_JS = """(note) => {
     .getBoundingClientRect().width;
   if (width < 0.9 * window.innerWidth)
     problems.push(`content ${Math.round(width)} px of ${window.innerWidth}`);
-  for (const c of document.querySelectorAll('[data-testid=stPlotlyChart]')) {
+  for (const c of document.querySelectorAll('.dashboard-chart')) {
     if (shown(c) && !c.querySelector('.main-svg')) problems.push('a chart not drawn');
   }
   for (const t of document.querySelectorAll('[data-testid=stDataFrame]')) {

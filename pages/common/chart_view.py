@@ -1,0 +1,143 @@
+"""Draws a chart with the dashboard's own plotly.js, made of only the trace types its charts use.
+
+st.plotly_chart's code carries the whole of plotly.js, 4.8 MB: a new browser tab spent about
+1.2 s of its main thread running it before its first chart could be drawn, the most of what
+kept a chart page's first screen above 2 s (docs/shared-path.md). `static/plotly-dashboard.min.js`
+is plotly.js 4.1 (the version Streamlit 1.67 carries) with the core (scatter), bar, histogram and
+choropleth only: 1.4 MB, about 0.2 s. It is built by deploy/plotly/build.sh and served by
+Streamlit itself from `static/` (server.enableStaticServing): nothing is asked of another machine.
+
+The chart is a component (components.v2: in the page, no iframe) that loads that script once
+per tab and draws the figure sent to it with Plotly.react. The figure keeps the look Streamlit's
+chart gave it (plotly_theme.json: what Streamlit's frontend made of its theme, light mode). A
+chart that is also a widget (the map's click) reports the clicked points as its `select`
+trigger, read as `result.selection.points`, like st.plotly_chart's.
+"""
+import hashlib
+import json
+from pathlib import Path
+from types import SimpleNamespace
+
+import orjson
+import streamlit as st
+
+from pages.common import i18n
+
+SCRIPT = "app/static/plotly-dashboard.min.js"     # relative: works under a proxy's path prefix
+# Versioned by its content: a browser that kept an older build (Streamlit sends no cache header
+# for static/, so browsers keep it by their own rule) asks for the new one after an upgrade.
+_BUILT = Path(__file__).resolve().parents[2] / "static" / "plotly-dashboard.min.js"
+SCRIPT_URL = f"{SCRIPT}?v={hashlib.sha256(_BUILT.read_bytes()).hexdigest()[:12]}"
+# What deploy/plotly/entry.js registers: a figure with any other trace type would draw nothing.
+TRACE_TYPES = frozenset({"scatter", "bar", "histogram", "choropleth"})
+THEME = json.loads((Path(__file__).with_name("plotly_theme.json")).read_text(encoding="utf-8"))
+NAME = "dashboard_chart"        # the component's
+CSS_CLASS = "dashboard-chart"   # the drawing area; `.main-svg` inside it once drawn
+
+T = {"en": {"failed": "The chart could not be drawn: its script did not load. Reload the page."},
+     "ko": {"failed": "차트를 그리지 못했습니다: 스크립트를 불러오지 못했습니다. "
+                      "페이지를 새로 고치세요."}}
+
+# Once per tab: one <script> for every chart (a failed load is tried again by the next chart).
+# Each render compares the figure's text with the one drawn, so a rerun that sends the same
+# figure costs nothing, and a changed one is drawn by Plotly.react (which redraws only what
+# changed). The area is as tall as the figure, before and after it is drawn: nothing moves.
+JS = """
+const SCRIPT = "SCRIPT_URL";
+const loadPlotly = () => {
+  if (!window.__dashboardPlotly) {
+    window.__dashboardPlotly = new Promise((resolve, reject) => {
+      const tag = document.createElement("script");
+      tag.src = new URL(SCRIPT, document.baseURI).href;
+      tag.onload = () => resolve(window.DashboardPlotly);
+      tag.onerror = () => {
+        window.__dashboardPlotly = null;
+        tag.remove();
+        reject(new Error(SCRIPT));
+      };
+      document.head.appendChild(tag);
+    });
+  }
+  return window.__dashboardPlotly;
+};
+const asText = (data) => typeof data === "string" ? data
+  : new TextDecoder().decode(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+
+export default function ({ parentElement, data, setTriggerValue }) {
+  const text = asText(data);
+  const { figure, config, height, select, failed } = JSON.parse(text);
+  let box = parentElement.querySelector(":scope > .CSS_CLASS");
+  if (!box) {
+    box = document.createElement("div");
+    box.className = "CSS_CLASS";
+    box.style.width = "100%";
+    parentElement.appendChild(box);
+  }
+  box.style.height = height + "px";
+  box.__report = setTriggerValue;
+  if (box.__drawn !== text) {
+    box.__drawn = text;
+    loadPlotly().then((Plotly) => {
+      if (box.__drawn !== text) return null;       // a newer figure came meanwhile
+      const layout = { ...figure.layout, autosize: true };
+      delete layout.width;
+      return Plotly.react(box, figure.data || [], layout, { ...config, responsive: true })
+        .then(() => {
+          delete box.dataset.failed;
+          if (select && !box.__listening) {
+            box.__listening = true;
+            box.on("plotly_click", (event) => box.__report("select", { points: event.points.map(
+              (p) => ({ location: p.location ?? null, customdata: p.customdata ?? null,
+                        curve_number: p.curveNumber ?? null,
+                        point_index: p.pointIndex ?? p.pointNumber ?? null })) }));
+          }
+          if (!box.__resizing) {
+            // The sidebar opening or closing changes the width without a window resize.
+            box.__resizing = new ResizeObserver(() => Plotly.Plots.resize(box));
+            box.__resizing.observe(box);
+          }
+        });
+    }).catch(() => {
+      box.__drawn = null;
+      box.dataset.failed = "1";
+      box.textContent = failed;
+    });
+  }
+  return () => setTimeout(() => {
+    if (box.isConnected) return;                   // rendered again, not removed
+    if (box.__resizing) box.__resizing.disconnect();
+    if (window.DashboardPlotly) window.DashboardPlotly.purge(box);
+  }, 0);
+}
+""".replace("SCRIPT_URL", SCRIPT_URL).replace("CSS_CLASS", CSS_CLASS)
+
+
+def themed(spec: dict) -> dict:
+    """The figure (plain data) with Streamlit's chart look in place of plotly's template, its
+    title in bold as Streamlit showed it; refuses a trace type the script cannot draw."""
+    unknown = {t.get("type", "scatter") for t in spec.get("data", [])} - TRACE_TYPES
+    if unknown:
+        raise ValueError(f"chart_view draws {sorted(TRACE_TYPES)}, not {sorted(unknown)}: add "
+                         "them to deploy/plotly/entry.js and TRACE_TYPES, and rebuild")
+    layout = spec.setdefault("layout", {})
+    layout["template"] = THEME
+    title = layout.get("title")
+    text = title.get("text") if isinstance(title, dict) else None
+    if text and not text.startswith("<b>"):
+        title["text"] = f"<b>{text}</b>"
+    return spec
+
+
+def draw(spec: dict, *, key: str, height: int, config: dict, on_select: bool = False):
+    """Draw a themed figure (plain data) full width; with on_select, return the click as
+    `.selection.points` (a list of dicts with location and customdata), rerunning the page."""
+    payload = orjson.dumps({"figure": spec, "config": config, "height": height,
+                            "select": on_select, "failed": i18n.texts(T)["failed"]})
+    component = st.components.v2.component(NAME, js=JS, isolate_styles=False)
+    if not on_select:
+        component(key=key, data=payload)
+        return None
+    result = component(key=key, data=payload, on_select_change=lambda: None)
+    clicked = result.get("select") if hasattr(result, "get") else getattr(result, "select", None)
+    return SimpleNamespace(selection=SimpleNamespace(
+        points=(clicked or {}).get("points", []) if isinstance(clicked, dict) else []))
