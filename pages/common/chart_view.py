@@ -81,7 +81,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
       if (box.__drawn !== text) return null;       // a newer figure came meanwhile
       const layout = { ...figure.layout, autosize: true };
       delete layout.width;
-      return Plotly.react(box, figure.data || [], layout, { ...config, responsive: true })
+      return Plotly.react(box, figure.data || [], layout, config)
         .then(() => {
           delete box.dataset.failed;
           if (select && !box.__listening) {
@@ -92,8 +92,14 @@ export default function ({ parentElement, data, setTriggerValue }) {
                         point_index: p.pointIndex ?? p.pointNumber ?? null })) }));
           }
           if (!box.__resizing) {
-            // The sidebar opening or closing changes the width without a window resize.
-            box.__resizing = new ResizeObserver(() => Plotly.Plots.resize(box));
+            // A new width: the window's, the sidebar opening or closing, or the printed sheet.
+            // (Only a change: the observer's first call, at once, would lay the chart out again.)
+            let width = box.clientWidth;
+            box.__resizing = new ResizeObserver(() => {
+              if (box.clientWidth === width) return;
+              width = box.clientWidth;
+              Plotly.Plots.resize(box);
+            });
             box.__resizing.observe(box);
           }
         });

@@ -121,7 +121,7 @@ PRINT_CSS = """<style>
   [data-testid="stVerticalBlock"] [data-testid="stVerticalBlock"], .dashboard-chart,
   [data-testid="stTabs"] { break-inside: avoid-page; }
   /* A chart across the sheet, drawn at the screen's width (Streamlit's own rule for its charts). */
-  .dashboard-chart .js-plotly-plot, .dashboard-chart .svg-container {
+  .dashboard-chart, .dashboard-chart .svg-container {
     width: 100% !important; max-width: 100% !important;
   }
   [data-testid="stElementContainer"]:has([data-testid="stHeading"]) { break-after: avoid-page; }
