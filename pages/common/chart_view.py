@@ -60,6 +60,29 @@ const loadPlotly = () => {
   }
   return window.__dashboardPlotly;
 };
+// A map fitted to its districts (geo.fitbounds) is drawn in a square frame, as wide as its area
+// on a phone, where an area made for a desktop left empty bands above and below it: there the
+// area is cut to the frame's height, measured once drawn. Never taller than `full`.
+const fitMap = (Plotly, box, full) => {
+  const fl = box._fullLayout;
+  const frame = box.querySelector(".geo .layer.bg rect");
+  if (!fl || !fl.geo || !fl.geo.fitbounds || !frame) return null;
+  const spare = fl._size.h - Number(frame.getAttribute("height"));
+  const fitted = Math.round(Math.min(full, fl.height - spare));
+  if (fitted > fl.height - 8) return null;
+  box.style.height = fitted + "px";
+  return Plotly.relayout(box, { height: fitted });
+};
+// On paper the sheet is narrower than the screen the chart was drawn for, and no script runs in
+// between: each layer of the chart scales to the sheet instead (its viewBox here, and the print
+// stylesheet's width; layout.PRINT_CSS), keeping its proportions (--chart-aspect).
+const scalable = (box) => {
+  const { width, height } = box._fullLayout;
+  for (const svg of box.querySelectorAll(".main-svg")) {
+    svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  }
+  box.style.setProperty("--chart-aspect", `${width} / ${height}`);
+};
 const asText = (data) => typeof data === "string" ? data
   : new TextDecoder().decode(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
 
@@ -73,17 +96,24 @@ export default function ({ parentElement, data, setTriggerValue }) {
     box.style.width = "100%";
     parentElement.appendChild(box);
   }
-  box.style.height = height + "px";
   box.__report = setTriggerValue;
   if (box.__drawn !== text) {
     box.__drawn = text;
+    box.style.height = height + "px";
     loadPlotly().then((Plotly) => {
       if (box.__drawn !== text) return null;       // a newer figure came meanwhile
-      const layout = { ...figure.layout, autosize: true };
-      delete layout.width;
+      // Sized here, to the area's width: plotly's own autosize leaves a width it once took.
+      const layout = { ...figure.layout, autosize: false, width: box.clientWidth || undefined,
+                       height };
       return Plotly.react(box, figure.data || [], layout, config)
+        .then(() => fitMap(Plotly, box, height))
         .then(() => {
           delete box.dataset.failed;
+          scalable(box);
+          if (!box.__scalable) {
+            box.__scalable = true;
+            box.on("plotly_afterplot", () => scalable(box));
+          }
           if (select && !box.__listening) {
             box.__listening = true;
             box.on("plotly_click", (event) => box.__report("select", { points: event.points.map(
@@ -92,13 +122,19 @@ export default function ({ parentElement, data, setTriggerValue }) {
                         point_index: p.pointIndex ?? p.pointNumber ?? null })) }));
           }
           if (!box.__resizing) {
-            // A new width: the window's, the sidebar opening or closing, or the printed sheet.
-            // (Only a change: the observer's first call, at once, would lay the chart out again.)
-            let width = box.clientWidth;
-            box.__resizing = new ResizeObserver(() => {
-              if (box.clientWidth === width) return;
+            // A new width: the window's, or the sidebar opening or closing (a transition: acted
+            // on once it has settled). Only a change: the observer's first call, at once, would
+            // draw it all again.
+            let width = box.clientWidth, settle;
+            const fit = () => {
+              if (box.clientWidth === width || !box.clientWidth || !box._fullLayout) return;
               width = box.clientWidth;
-              Plotly.Plots.resize(box);
+              box.style.height = height + "px";
+              Plotly.relayout(box, { width, height }).then(() => fitMap(Plotly, box, height));
+            };
+            box.__resizing = new ResizeObserver(() => {
+              clearTimeout(settle);
+              settle = setTimeout(fit, 150);
             });
             box.__resizing.observe(box);
           }

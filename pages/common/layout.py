@@ -120,10 +120,12 @@ PRINT_CSS = """<style>
      at the foot of a sheet); a heading on the sheet of what it heads. */
   [data-testid="stVerticalBlock"] [data-testid="stVerticalBlock"], .dashboard-chart,
   [data-testid="stTabs"] { break-inside: avoid-page; }
-  /* A chart across the sheet, drawn at the screen's width (Streamlit's own rule for its charts). */
+  /* A chart drawn for the screen, scaled to the sheet's width (pages/common/chart_view.py). */
   .dashboard-chart, .dashboard-chart .svg-container {
-    width: 100% !important; max-width: 100% !important;
+    width: 100% !important; max-width: 100% !important; height: auto !important;
+    aspect-ratio: var(--chart-aspect);
   }
+  .dashboard-chart .main-svg { width: 100% !important; height: 100% !important; }
   [data-testid="stElementContainer"]:has([data-testid="stHeading"]) { break-after: avoid-page; }
   [data-testid="stElementContainer"]:has([data-testid="stHeading"]) + * {
     break-before: avoid-page;

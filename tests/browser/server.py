@@ -31,10 +31,13 @@ SETTLED_JS = """() => {
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
       && !document.querySelector('[data-testid=stSkeleton]')
       && !document.querySelector('[class*="st-key-after_paint_"]')  // pages/common/first_paint.py
-      // Every chart drawn, or said not to be (pages/common/chart_view.py draws after its
-      // script has loaded, once the page's run has ended).
-      && [...document.querySelectorAll('.dashboard-chart')]
-        .every(c => c.dataset.failed || c.querySelector('.main-svg'));
+      // Every chart drawn, or said not to be: pages/common/chart_view.py's component (the only
+      // one not isolated in a shadow root) makes its area, then draws once its script has
+      // loaded, after the page's run has ended.
+      && [...document.querySelectorAll('[data-testid=stBidiComponentRegular]')].every(host => {
+        const chart = host.querySelector('.dashboard-chart');
+        return chart && (chart.dataset.failed || chart.querySelector('.main-svg'));
+      });
 }"""
 
 

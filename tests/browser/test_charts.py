@@ -23,7 +23,7 @@ def test_the_script_holds_the_trace_types_the_charts_may_use_and_no_other(chromi
     (deploy/plotly/entry.js): a chart of another type would be an empty area."""
     context, page = _new_page(chromium)
     page.goto(f"{app_url}/staffing")
-    server.wait_settled(page)
+    page.wait_for_function("() => window.DashboardPlotly")
     registered = page.evaluate("() => Object.keys(window.DashboardPlotly.PlotSchema.get().traces)")
     assert set(registered) == chart_view.TRACE_TYPES
     context.close()

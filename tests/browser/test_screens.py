@@ -68,7 +68,13 @@ PRINT_JS = """(note) => {
   if (width < 0.9 * window.innerWidth)
     problems.push(`content ${Math.round(width)} px of ${window.innerWidth}`);
   for (const c of document.querySelectorAll('.dashboard-chart')) {
-    if (shown(c) && !c.querySelector('.main-svg')) problems.push('a chart not drawn');
+    if (!shown(c)) continue;
+    const svg = c.querySelector('.main-svg');
+    if (!svg) problems.push('a chart not drawn');
+    // Drawn for the screen: on paper it must scale to the sheet, not keep the screen's width.
+    else if (Math.abs(svg.getBoundingClientRect().width - c.getBoundingClientRect().width) > 2)
+      problems.push(`a chart ${Math.round(svg.getBoundingClientRect().width)} px wide in`
+        + ` ${Math.round(c.getBoundingClientRect().width)} px`);
   }
   for (const t of document.querySelectorAll('[data-testid=stDataFrame]')) {
     if (shown(t) && !getComputedStyle(t, '::after').content.includes(note))
