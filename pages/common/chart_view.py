@@ -41,7 +41,8 @@ T = {"en": {"failed": "The chart could not be drawn: its script did not load. Re
 # Once per tab: one <script> for every chart (a failed load is tried again by the next chart).
 # Each render compares the figure's text with the one drawn, so a rerun that sends the same
 # figure costs nothing, and a changed one is drawn by Plotly.react (which redraws only what
-# changed). The area is as tall as the figure, before and after it is drawn: nothing moves.
+# changed). The area is as tall as the figure before and after it is drawn, so nothing moves
+# (but a phone's map, cut to its frame once drawn: fitMap).
 JS = """
 const SCRIPT = "SCRIPT_URL";
 const loadPlotly = () => {
