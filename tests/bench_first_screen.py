@@ -67,9 +67,10 @@ ROLES = ("response_team", "city", "district")
 CACHES = ("cold", "warm")
 MAPO = "11440"
 
-# A chart's area: the dashboard's own (pages/common/chart_view.py), or st.plotly_chart's (an
-# earlier checkout compared with --checkout).
-CHARTS = "'.dashboard-chart, [data-testid=stPlotlyChart]'"
+# A chart: the dashboard's own component (pages/common/chart_view.py; its host is in the page
+# before its script has made the drawing area), or st.plotly_chart's (an earlier checkout
+# compared with --checkout).
+CHARTS = "'[data-testid=stBidiComponentRegular], [data-testid=stPlotlyChart]'"
 
 # The first screen is there: script run finished, no placeholder, a title, and every visible
 # chart drawn by plotly.js. Returns the number of charts drawn, or -1 while not there yet.
@@ -99,10 +100,11 @@ READY_JS = """() => {
 FIRST_SEEN_JS = """(() => {
   const seen = window.__firstSeen = {};
   let ran = false;
+  // (A chart's host is empty, 0 px high, until its script makes the drawing area: still there.)
   const inView = (e) => {
     if (e.offsetParent === null) return false;
     const box = e.getBoundingClientRect();
-    return box.bottom > 0 && box.top < window.innerHeight && box.height > 0;
+    return box.bottom >= 0 && box.top < window.innerHeight;
   };
   const check = () => {
     if (seen.title === undefined && document.querySelector('[data-testid=stMain] h1'))

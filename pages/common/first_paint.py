@@ -58,14 +58,15 @@ export default function ({ parentElement, setTriggerValue }) {
   };
   const host = parentElement.host || parentElement;
   const area = host.closest('[class*="st-key-after_paint_"]') || host;
+  // Shown (a chart's component is 0 px high until its script has made its drawing area).
   const inView = (e) => {
     const box = e.getBoundingClientRect();
-    return box.height > 0 && box.bottom > 0 && box.top < window.innerHeight;
+    return e.offsetParent !== null && box.bottom >= 0 && box.top < window.innerHeight;
   };
   const windowDone = () => ![...document.querySelectorAll(
       '[class*="st-key-after_paint_"], [data-testid=stSkeleton]')].some(inView)
-    && ![...document.querySelectorAll('.dashboard-chart:not([data-failed])')]
-      .some(c => inView(c) && !c.querySelector('.main-svg'));
+    && ![...document.querySelectorAll('[data-testid=stBidiComponentRegular]')]   // charts
+      .some(c => inView(c) && !c.querySelector('.main-svg, [data-failed]'));
   if (inView(area)) {
     start();
   } else {
