@@ -103,11 +103,7 @@ event = layout.chart(_map, key="district_map", inputs=(measure,), on_select=True
 
 def _clicked(event) -> str | None:
     """The district code of the clicked polygon, if any."""
-    try:
-        points = event.selection.points
-    except AttributeError:
-        return None
-    for point in points or []:
+    for point in event.selection.points:
         code = point.get("location") or point.get("customdata")
         if isinstance(code, list):
             code = code[0] if code else None

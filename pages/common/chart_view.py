@@ -180,7 +180,5 @@ def draw(spec: dict, *, key: str, height: int, config: dict, on_select: bool = F
     if not on_select:
         component(key=key, data=payload)
         return None
-    result = component(key=key, data=payload, on_select_change=lambda: None)
-    clicked = result.get("select") if hasattr(result, "get") else getattr(result, "select", None)
-    return SimpleNamespace(selection=SimpleNamespace(
-        points=(clicked or {}).get("points", []) if isinstance(clicked, dict) else []))
+    clicked = component(key=key, data=payload, on_select_change=lambda: None).get("select")
+    return SimpleNamespace(selection=SimpleNamespace(points=(clicked or {}).get("points", [])))
