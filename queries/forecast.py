@@ -393,7 +393,10 @@ def _simulate_day(ch: _Chances, w, pace, arrivals, waiting, reachable, hard, p_d
     np.negative(tmp, out=tmp)
     np.exp(tmp, out=tmp)
     np.less(waiting, 0.5, out=waits)
-    np.maximum(p_done, np.where(waits, tmp, 0.0), out=p_done)
+    # tmp * waits is tmp where nobody waits and 0 elsewhere, exactly (tmp is finite and not
+    # negative), without np.where's new array each day.
+    np.multiply(tmp, waits, out=tmp)
+    np.maximum(p_done, tmp, out=p_done)
 
 
 @dataclass
