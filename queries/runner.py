@@ -15,6 +15,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -243,33 +244,38 @@ _LAST = np.iinfo(np.int64).max
 def _order(keys: list[np.ndarray]) -> list[int]:
     """Row positions in the order of the key columns, missing values last: the order of
     Python's sort on the rows' key tuples (far less time than pandas' sort keys)."""
-    columns = []
-    for k in keys:
-        if k.dtype.kind == "M":
-            columns.append(np.where(np.isnat(k), _LAST, k.view("int64")).tolist())
-            continue
-        # Text columns hold str or None (the driver's values): `None in` is a C loop, a tenth
-        # of pd.isna's time on 10,000 rows.
-        values = k.tolist()
-        columns.append([(v is None, "" if v is None else v) for v in values]
-                       if None in values else values)
     # By the first key alone, then each run of equal first keys by all keys: the same order as
     # sorting the rows' tuples, in a third of the time when runs are few and short (a child
     # list's first key is the child's id: 5.7 to 1.9 ms for 10,000 rows), since only their
-    # tuples are compared. The runs are found with numpy, not a Python loop over every row.
-    first = columns[0]
+    # tuples are compared. The runs are found with numpy, not a Python loop over every row, and
+    # the other keys are read only for the rows in a run (a few of a child list's 431,000 at
+    # scale 30: 280 to 130 ms).
+    first = _sort_keys(keys[0])
     order = sorted(range(len(first)), key=first.__getitem__)
-    if len(columns) == 1 or len(order) < 2:
+    if len(keys) == 1 or len(order) < 2:
         return order
     ranked = np.fromiter(first, dtype=object, count=len(first))[order]
     ties = np.flatnonzero(ranked[1:] == ranked[:-1])    # row i ties with row i + 1
     if not len(ties):
         return order
-    rows = list(zip(*columns))
     breaks = np.diff(ties) > 1
-    for start, end in zip(ties[np.r_[True, breaks]], ties[np.r_[breaks, True]] + 2):
+    runs = list(zip(ties[np.r_[True, breaks]].tolist(), (ties[np.r_[breaks, True]] + 2).tolist()))
+    tied = [i for start, end in runs for i in order[start:end]]
+    rest = [_sort_keys(k[tied]) for k in keys[1:]]
+    rows = dict(zip(tied, zip([first[i] for i in tied], *rest)))
+    for start, end in runs:
         order[start:end] = sorted(order[start:end], key=rows.__getitem__)
     return order
+
+
+def _sort_keys(k: np.ndarray) -> list:
+    """A key column as values that sort in its order, missing values last."""
+    if k.dtype.kind == "M":
+        return np.where(np.isnat(k), _LAST, k.view("int64")).tolist()
+    # Text columns hold str or None (the driver's values): `None in` is a C loop, a tenth of
+    # pd.isna's time on 10,000 rows.
+    values = k.tolist()
+    return [(v is None, "" if v is None else v) for v in values] if None in values else values
 
 
 def _dates(values: np.ndarray) -> np.ndarray:
@@ -433,8 +439,10 @@ def column_arrays(result) -> dict[str, np.ndarray]:
     rows = result.cursor.fetchall()
     keys = list(result.keys())
     result.close()
-    return {k: np.fromiter(column, dtype=object, count=len(rows))
-            for k, column in zip(keys, zip(*rows) if rows else [()] * len(keys))}
+    # Each column read from the rows by itemgetter: half the time of transposing them with
+    # zip(*rows) (431,000 rows at scale 30: 130 to 70 ms).
+    return {k: np.fromiter(map(itemgetter(i), rows), dtype=object, count=len(rows))
+            for i, k in enumerate(keys)}
 
 
 @contextmanager
