@@ -39,11 +39,9 @@ T = {"en": {"failed": "The chart could not be drawn: its script did not load. Re
                       "페이지를 새로 고치세요."}}
 
 # Once per tab: one <script> for every chart (a failed load is tried again by the next chart).
-# Each render compares the figure's text with the one drawn, so a rerun that sends the same
-# figure costs nothing, and a changed one is drawn by Plotly.react (which redraws only what
-# changed). The area is as tall as the figure before and after it is drawn, so nothing moves
-# (but a phone's map, cut to its frame once drawn: fitMap).
-JS = """
+# Also in pages/common/first_paint.py's component, which starts the load as soon as a chart's
+# empty area has been painted: the script then runs while the server sends the chart.
+LOAD_JS = """
 const SCRIPT = "SCRIPT_URL";
 const loadPlotly = () => {
   if (!window.__dashboardPlotly) {
@@ -61,6 +59,13 @@ const loadPlotly = () => {
   }
   return window.__dashboardPlotly;
 };
+""".replace("SCRIPT_URL", SCRIPT_URL)
+
+# Each render compares the figure's text with the one drawn, so a rerun that sends the same
+# figure costs nothing, and a changed one is drawn by Plotly.react (which redraws only what
+# changed). The area is as tall as the figure before and after it is drawn, so nothing moves
+# (but a phone's map, cut to its frame once drawn: fitMap).
+JS = LOAD_JS + """
 // A map fitted to its districts (geo.fitbounds) is drawn in a square frame, as wide as its area
 // on a phone, where an area made for a desktop left empty bands above and below it: there the
 // area is cut to the frame's height, measured once drawn. Never taller than `full`.
@@ -152,7 +157,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
     if (window.DashboardPlotly) window.DashboardPlotly.purge(box);
   }, 0);
 }
-""".replace("SCRIPT_URL", SCRIPT_URL).replace("CSS_CLASS", CSS_CLASS)
+""".replace("CSS_CLASS", CSS_CLASS)
 
 
 def themed(spec: dict) -> dict:

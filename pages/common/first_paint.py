@@ -11,7 +11,9 @@ after the first paint; the Daily briefing's 3.4 s, 2.6 s.
 So a session's first page comes in two steps:
   1. everything but its charts and tables, each an empty area of its height with a short note
      and a small component (components.v2: in the page itself, no iframe, no request off the
-     machine) that reports the browser's first paint;
+     machine) that reports the browser's first paint; a chart's also starts loading the charts'
+     script then, which runs while the server sends the chart (a cold tab's chart in view came
+     0.1-0.5 s sooner, docs/shared-path.md);
   2. each report reruns its own fragment (st.fragment), which draws the element in its area from
      what the page run made ready: no second run of the page. The areas in the window report
      first; those below it once the window is drawn (or they are scrolled near).
@@ -19,7 +21,7 @@ Later pages of the session draw everything at once: the tab has its code by then
 """
 import streamlit as st
 
-from pages.common import data, i18n
+from pages.common import chart_view, data, i18n
 
 PAINTED = "_first_screen_painted"   # session state: this tab has painted its first screen
 WAITED = "_first_screen_waited"     # session state: page runs that drew the empty areas
@@ -43,8 +45,8 @@ T = {
 # BELOW_WAIT_MS. A table further down had otherwise taken the main thread before the chart in
 # view (Staffing: its chart came last, tests/bench_first_screen.py "in view s").
 BELOW_WAIT_MS = 15000   # a safety net: a chart in the window that never draws
-PAINTED_JS = """
-export default function ({ parentElement, setTriggerValue }) {
+PAINTED_JS = chart_view.LOAD_JS + """
+export default function ({ parentElement, data, setTriggerValue }) {
   let timer, frame, poll, cap, observer, started = false;
   const report = (tries) => {
     setTriggerValue("painted", true);
@@ -54,7 +56,12 @@ export default function ({ parentElement, setTriggerValue }) {
     if (started) return;
     started = true;
     clearInterval(poll); clearTimeout(cap); if (observer) observer.disconnect();
-    frame = requestAnimationFrame(() => { timer = setTimeout(() => report(0), 0); });
+    frame = requestAnimationFrame(() => { timer = setTimeout(() => {
+      report(0);
+      // A chart's area: its script runs while the server sends the chart (a failed load is
+      // tried again by the chart, which then says so).
+      if (data && data.chart) loadPlotly().catch(() => {});
+    }, 0); });
   };
   const host = parentElement.host || parentElement;
   const area = host.closest('[class*="st-key-after_paint_"]') || host;
@@ -95,11 +102,11 @@ def show(key: str, height: int, draw, what: str = "chart") -> None:
         draw()
         return
     data.once_per_run(("first_paint", "counted"), _count_wait)
-    _slot(key, height, i18n.texts(T)[what], draw)
+    _slot(key, height, i18n.texts(T)[what], draw, what == "chart")
 
 
 @st.fragment
-def _slot(key: str, height: int, note: str, draw) -> None:
+def _slot(key: str, height: int, note: str, draw, chart: bool) -> None:
     # Runs inline in the page run, then alone when its component reports the paint.
     if st.session_state.get(PAINTED, False):
         draw()
@@ -107,7 +114,7 @@ def _slot(key: str, height: int, note: str, draw) -> None:
     with st.container(height=height, border=False, key=f"{PENDING}{key}"):
         st.caption(note)
         reporter = st.components.v2.component("first_paint", js=PAINTED_JS)
-        reporter(key=f"first_paint_{key}", on_painted_change=_painted)
+        reporter(key=f"first_paint_{key}", data={"chart": chart}, on_painted_change=_painted)
 
 
 def _waits() -> bool:

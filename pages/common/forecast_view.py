@@ -4,7 +4,7 @@ access policy); the fan chart and the allocation, which take more than the filte
 own caches here, keyed on small values and the viewer's scope, the policy applied inside.
 Model and rules: docs/forecast.md.
 """
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import plotly.graph_objects as go

@@ -3,7 +3,7 @@ the dashboard itself from static/: never Streamlit's whole plotly.js, and a tab 
 does not load says so in each chart's place."""
 from playwright.sync_api import expect
 
-from pages.common import chart_view
+from pages.common import chart_view, first_paint
 from tests.browser import server
 
 CHART_PAGES = ("staffing", "district_map")
@@ -56,4 +56,37 @@ def test_a_tab_whose_chart_script_does_not_load_says_so_in_each_charts_place(chr
     expect(page.locator("h1")).to_have_text("Staffing")
     assert page.locator("[data-testid=stMetricValue]").count() >= 1
     assert page.locator("[data-testid=stException]").count() == 0
+    context.close()
+
+
+# When the first of a new tab's empty chart areas (pages/common/first_paint.py) gives way to its
+# chart, in ms since navigation, and how many there were.
+CHART_SENT_JS = """
+window.__chartSentAt = null;
+window.__chartAreas = 0;
+new MutationObserver(() => {
+  const waiting = [...document.querySelectorAll('[class*="st-key-after_paint_"]')]
+    .filter(area => area.textContent.includes("NOTE")).length;
+  if (waiting > window.__chartAreas) window.__chartAreas = waiting;
+  else if (waiting < window.__chartAreas && window.__chartSentAt === null)
+    window.__chartSentAt = performance.now();
+}).observe(document, {childList: true, subtree: true});
+""".replace("NOTE", first_paint.T["en"]["chart"])
+
+
+def test_a_new_tab_asks_for_the_script_before_its_first_chart_arrives(chromium, app_url):
+    """A new tab's chart comes after its empty area has been painted (pages/common/first_paint.py):
+    that area's component starts loading the script then, so that it runs while the server
+    sends the chart, instead of after."""
+    context, page = _new_page(chromium)
+    page.add_init_script(CHART_SENT_JS)
+    page.goto(f"{app_url}/{CHART_PAGES[0]}")
+    server.wait_settled(page)
+    expect(page.locator(f".{chart_view.CSS_CLASS} .main-svg").first).to_be_visible()
+    areas, asked, sent = page.evaluate("""(script) => [window.__chartAreas,
+        performance.getEntriesByType('resource').find(e => e.name.endsWith(script)).startTime,
+        window.__chartSentAt]""", chart_view.SCRIPT_URL)
+    assert areas >= 1, "the new tab drew its chart without waiting for the paint"
+    assert asked < sent, f"the script was asked for {asked:.0f} ms after navigation, the " \
+                         f"first chart came at {sent:.0f} ms"
     context.close()
