@@ -28,7 +28,7 @@ union all
 -- before the midpoint and without a counted visit by D, are the facts dated up to D under a
 -- missing first visit day, listed on or before the midpoint: findings_never_visited.sql's rows,
 -- counted (tests/test_queries_reference.py). One finding per child: its children are its rows.
--- Scale 1 on 2 March: 17 ms to 5 for the whole query (10,000 children became 3,000 facts).
+-- Scale 1 on 2 March: 17 ms to 5 for the whole query (14,000 children became 3,000 facts).
 select district_code, 'never_visited_past_midpoint', sum(children), sum(children)
 from first_visit_facts
 where first_visit_on is null
