@@ -126,3 +126,17 @@ def test_proxy_compresses_the_frontends_files_and_keeps_their_caching(proxied):
     assert len(body) < len(direct) / 2
     assert headers["Cache-Control"] == direct_headers["Cache-Control"]
     assert "immutable" in headers["Cache-Control"]
+
+
+def test_proxy_lets_browsers_keep_the_charts_versioned_script(proxied):
+    """The charts' script is asked for at a URL with its content's hash (chart_view.SCRIPT_URL):
+    the proxy marks it immutable, which Streamlit does not for static/. The file without the
+    hash gets no such promise."""
+    from pages.common import chart_view
+    base, _, backends = proxied
+    direct, _ = fetch(f"{backends[0]}/{chart_view.SCRIPT_URL}")
+    assert direct.get("Cache-Control") is None
+    headers, _ = fetch(f"{base}/{chart_view.SCRIPT_URL}")
+    assert headers.get_all("Cache-Control") == ["public, max-age=31536000, immutable"]
+    headers, _ = fetch(f"{base}/{chart_view.SCRIPT}")
+    assert headers.get("Cache-Control") is None
