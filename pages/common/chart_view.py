@@ -26,6 +26,7 @@ from pages.common import i18n
 SCRIPT = "app/static/plotly-dashboard.min.js"     # relative: works under a proxy's path prefix
 # Versioned by its content: a browser that kept an older build (Streamlit sends no cache header
 # for static/, so browsers keep it by their own rule) asks for the new one after an upgrade.
+# Behind the proxy this URL is marked immutable (deploy/nginx.conf.template).
 _BUILT = Path(__file__).resolve().parents[2] / "static" / "plotly-dashboard.min.js"
 SCRIPT_URL = f"{SCRIPT}?v={hashlib.sha256(_BUILT.read_bytes()).hexdigest()[:12]}"
 # What deploy/plotly/entry.js registers: a figure with any other trace type would draw nothing.
