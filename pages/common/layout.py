@@ -118,21 +118,21 @@ PRINT_CSS = """<style>
   /* A section, a chart or a set of tabs whole on one sheet (the page's own block, longer than a
      sheet, is not one: asked to be, it made every break in it a bad one, and headings were left
      at the foot of a sheet); a heading on the sheet of what it heads. */
-  [data-testid="stVerticalBlock"] [data-testid="stVerticalBlock"], .dashboard-chart,
+  [data-testid="stVerticalBlock"] [data-testid="stVerticalBlock"], .CHART,
   [data-testid="stTabs"] { break-inside: avoid-page; }
   /* A chart drawn for the screen, scaled to the sheet's width (pages/common/chart_view.py). */
-  .dashboard-chart, .dashboard-chart .svg-container {
+  .CHART, .CHART .svg-container {
     width: 100% !important; max-width: 100% !important; height: auto !important;
     aspect-ratio: var(--chart-aspect);
   }
-  .dashboard-chart .main-svg { width: 100% !important; height: 100% !important; }
+  .CHART .main-svg { width: 100% !important; height: 100% !important; }
   [data-testid="stElementContainer"]:has([data-testid="stHeading"]) { break-after: avoid-page; }
   [data-testid="stElementContainer"]:has([data-testid="stHeading"]) + * {
     break-before: avoid-page;
   }
   [data-testid="stDataFrame"]::after { content: PRINTED_ROWS; display: block; font-size: 0.8em; }
 }
-</style>"""
+</style>""".replace("CHART", chart_view.CSS_CLASS)
 
 
 # On a phone Streamlit's sidebar covers the page and stays open after a page is chosen

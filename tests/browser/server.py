@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from deploy.local import free_port, run_process, streamlit_command, wait_answering
+from pages.common import chart_view
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,10 +36,10 @@ SETTLED_JS = """() => {
       // one not isolated in a shadow root) makes its area, then draws once its script has
       // loaded, after the page's run has ended.
       && [...document.querySelectorAll('[data-testid=stBidiComponentRegular]')].every(host => {
-        const chart = host.querySelector('.dashboard-chart');
+        const chart = host.querySelector('.CHART');
         return chart && (chart.dataset.failed || chart.querySelector('.main-svg'));
       });
-}"""
+}""".replace("CHART", chart_view.CSS_CLASS)
 
 
 def existing_pages() -> list[tuple[str, str]]:
