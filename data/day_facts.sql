@@ -495,3 +495,37 @@ from (
     where first_high_risk_on is not null
 ) spans
 where ends_on is null or ends_on > starts_on
+;
+
+-- attention_steps, for the attention list's details (attention_detail.sql): each row of
+-- attention_spans cut at its child's counted visit days (listed_on <= visit_date) inside it, with
+-- the attempts up to that day (the child's counted visits) and the day itself as the latest
+-- visit. Both stay as they are until the next visit day, so the one step holding D gives the
+-- attempts and last visit as of D. A span starts on a counted visit day (the third counted
+-- visit, or the high-risk seen visit), so its steps cover it from its first day to its end.
+delete from attention_steps;
+
+insert into attention_steps (
+    child_id, reason, starts_on, ends_on, district_code, cohort, since_on, attempts, last_visit_on
+)
+with
+visit_days (child_id, day, visits) as (
+    select s.child_id, v.visit_date, count(*)
+    from (select distinct child_id, listed_on from attention_spans) s
+    join visits v on v.child_id = s.child_id
+    where v.visit_date >= s.listed_on
+    group by s.child_id, v.visit_date
+),
+
+running (child_id, day, attempts) as (
+    select child_id, day, sum(visits) over (partition by child_id order by day)
+    from visit_days
+)
+
+select a.child_id, a.reason, r.day,
+    coalesce(lead(r.day) over (partition by a.child_id, a.reason order by r.day), a.ends_on),
+    a.district_code, a.cohort, a.starts_on, r.attempts, r.day
+from attention_spans a
+join running r on r.child_id = a.child_id
+where r.day >= a.starts_on
+  and (a.ends_on is null or r.day < a.ends_on)

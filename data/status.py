@@ -2,7 +2,8 @@
 per-day facts built on it (district_day_facts, referral_day_facts, first_visit_facts, its
 running sums first_visit_states and their groups first_visit_groups and first_visit_attempts,
 district_visit_days), the child alerts' runs (child_alert_runs), the big tables' counts
-(table_counts) and the attention list's spans (attention_spans).
+(table_counts), the attention list's spans (attention_spans) and their steps from one visit day
+to the next (attention_steps).
 
 `refresh_child_status(conn)` runs data/child_status.sql, then data/day_facts.sql (its date
 arithmetic spelled for the database, DATE_EXPRESSIONS), on the caller's connection, inside the
@@ -19,9 +20,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.schema import CreateIndex, DropIndex
 
 from data.schema import (
-    attention_spans, child_alert_runs, child_status, district_day_facts, district_visit_days,
-    first_visit_attempts, first_visit_facts, first_visit_groups, first_visit_states,
-    referral_day_facts, table_counts,
+    attention_spans, attention_steps, child_alert_runs, child_status, district_day_facts,
+    district_visit_days, first_visit_attempts, first_visit_facts, first_visit_groups,
+    first_visit_states, referral_day_facts, table_counts,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -29,7 +30,7 @@ SQL_FILE = HERE / "child_status.sql"
 FACTS_FILE = HERE / "day_facts.sql"
 DERIVED = (child_status, district_day_facts, referral_day_facts, first_visit_facts,
            first_visit_states, first_visit_groups, first_visit_attempts, district_visit_days,
-           child_alert_runs, table_counts, attention_spans)
+           child_alert_runs, table_counts, attention_spans, attention_steps)
 
 # The only things the derived tables' SQL spells differently per database are date arithmetic
 # and joining text (SQLite 3.40 has no string_agg): each `{name}` in data/day_facts.sql is one

@@ -18,35 +18,25 @@
 --   last_visit_on   date    the latest counted visit up to D; null when there is none
 --   severity        integer 1 to 4, the order of action: repeat_report before neglect_risk,
 --                           and within a cohort high_risk_no_referral before unreachable
--- The visits are counted child by child on the index of visits by child and date (a few index
--- entries each), from the child's listed_on. SQLite works out every column of every row before
--- it sorts: for a page's first rows the list is cut first (the runner puts the order and limit
--- at `-- first rows`), and the visits are counted for those rows only (2,800 rows counted for
--- 1,000 shown at scale 1 took two thirds of the time). The list is read from attention_spans
--- here with attention_list.sql's conditions (not included: that query has no listed_on, and
--- looking it up again for each row cost 3 of 15 ms); tests/test_queries_reference.py checks
--- both lists against the same reading. attention_detail.postgresql.sql reads the same list and
--- counts each child's visits in one lateral subquery (SQLite has none), comparing the ids in
--- the visits index's collation.
-with
-ranked as (
-    -- include sql/attention_ranked
-)
-
+-- Each child's attempts and latest visit as of D come from attention_steps (data/day_facts.sql):
+-- its rows are attention_spans' cut at the child's counted visit days, so the one row of a
+-- child and reason holding D (starts_on <= D < ends_on) has them, and a list as of D is one
+-- read of that table (the conditions of attention_list.sql, on the steps). Counting each child's
+-- visits up to D instead (a lookup in the visits index per child) took 340 of 440 ms for the
+-- 84,000 children at scale 30 on 30 April. tests/test_queries_reference.py checks both lists
+-- against the same reading, and tests/test_day_facts.py the steps against a day-by-day one.
 select
-    -- Named, so that the order appended for the first rows is not ambiguous in SQLite.
-    a.child_id as child_id,
-    a.district_code as district_code,
-    a.cohort as cohort,
-    a.reason as reason,
-    a.since as since,
-    (select count(*) from visits v
-     where v.child_id = a.child_id and v.visit_date <= :as_of
-       and v.visit_date >= a.listed_on)
-        as attempts,
-    (select max(v.visit_date) from visits v
-     where v.child_id = a.child_id and v.visit_date <= :as_of
-       and v.visit_date >= a.listed_on)
-        as last_visit_on,
-    a.severity as severity
-from ranked a
+    child_id,
+    district_code,
+    cohort,
+    reason,
+    since_on as since,
+    attempts,
+    last_visit_on,
+    case when cohort = 'repeat_report' then 1 else 3 end
+        + case when reason = 'high_risk_no_referral' then 0 else 1 end as severity
+from attention_steps
+where starts_on <= :as_of
+  and (ends_on is null or ends_on > :as_of)
+  and (cast(:district as text) is null or district_code = :district)
+  and (cast(:cohort as text) is null or cohort = :cohort)

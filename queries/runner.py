@@ -326,7 +326,9 @@ _STATUS_MISSING = text(
     " or exists (select 1 from child_alert_runs where 1 = 0)"
     # Empty by right when no child ever reached a third visit or a high-risk visit.
     " or (exists (select 1 from child_status where third_visit_on is not null"
-    " or first_high_risk_on is not null) and not exists (select 1 from attention_spans)))"
+    " or first_high_risk_on is not null) and not exists (select 1 from attention_spans))"
+    # Every span has a step (its first day is a visit day).
+    " or (exists (select 1 from attention_spans) and not exists (select 1 from attention_steps)))"
 )
 _DERIVED = tuple(table.name for table in DERIVED)
 

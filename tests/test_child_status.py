@@ -15,8 +15,8 @@ from data import generate
 from data.__main__ import main as data_main
 from data.load import load_extract
 from data.schema import (
-    attention_spans, child_status, children, first_visit_groups, first_visit_states, referrals,
-    visits,
+    attention_spans, attention_steps, child_status, children, first_visit_groups,
+    first_visit_states, referrals, visits,
 )
 from data.status import refresh_child_status
 from tests import query_fixtures
@@ -175,14 +175,17 @@ def test_queries_fill_an_empty_table_once(engine):
         assert stored_status(conn) == expected_status(conn)
 
 
-def test_queries_fill_an_empty_attention_spans_table_once(engine):
-    # A database refreshed before attention_spans existed: statuses, but no spans.
+@pytest.mark.parametrize("table, query", [(attention_spans, "attention_list"),
+                                          (attention_steps, "attention_detail")],
+                         ids=lambda x: getattr(x, "name", x))
+def test_queries_fill_an_empty_attention_table_once(engine, table, query):
+    # A database refreshed before the table existed: statuses (and spans), but no rows in it.
     query_fixtures.load(engine)
-    before = queries.run("attention_list", engine, as_of=D)
+    before = queries.run(query, engine, as_of=D)
     assert len(before) > 0
     with engine.begin() as conn:
-        conn.execute(attention_spans.delete())
-    pd.testing.assert_frame_equal(queries.run("attention_list", engine, as_of=D), before)
+        conn.execute(table.delete())
+    pd.testing.assert_frame_equal(queries.run(query, engine, as_of=D), before)
 
 
 @pytest.mark.parametrize("table", [first_visit_states, first_visit_groups],

@@ -1,7 +1,8 @@
 """The per-day facts (data/day_facts.sql) against a day-by-day reading of metrics.md, on SQLite
 and PostgreSQL, after a load and after a second load that replaces rows. The same for the
 forecast's first_visit_facts, the stale-data alert's district_visit_days, the child alerts'
-child_alert_runs, table_freshness's table_counts and the attention list's attention_spans.
+child_alert_runs, table_freshness's table_counts and the attention list's attention_spans and
+attention_steps.
 
 The expected table is worked out here without child_status or intervals: for every day D, each
 "as of D" count straight from the extract tables (who is on the list at D, which visits and
@@ -19,9 +20,9 @@ from data.export import export_extract
 from data.generate import generate
 from data.load import load_extract
 from data.schema import (
-    attention_spans, child_alert_runs, children, district_day_facts, district_visit_days,
-    first_visit_attempts, first_visit_facts, first_visit_groups, first_visit_states,
-    referral_day_facts, referrals, table_counts, visits,
+    attention_spans, attention_steps, child_alert_runs, children, district_day_facts,
+    district_visit_days, first_visit_attempts, first_visit_facts, first_visit_groups,
+    first_visit_states, referral_day_facts, referrals, table_counts, visits,
 )
 
 DISTRICT_KEYS = ["district_code", "cohort", "day"]
@@ -33,6 +34,7 @@ VISIT_DAY_KEYS = ["district_code", "day"]
 COUNT_KEYS = ["table_name"]
 ALERT_RUN_KEYS = ["rule", "child_id", "since_on"]
 SPAN_KEYS = ["child_id", "reason"]
+STEP_KEYS = ["child_id", "reason", "starts_on"]
 HIGH_RISK = ("high", "emergency")
 PROTECTIVE = ("police_investigation", "protection_agency", "emergency_protection")
 
@@ -352,12 +354,13 @@ def expected_counts(conn) -> pd.DataFrame:
     return _counts(pd.DataFrame(rows, columns=["table_name", "newest_date", "row_count"]))
 
 
-def expected_spans(conn) -> pd.DataFrame:
+def expected_spans_and_steps(conn) -> tuple[pd.DataFrame, pd.DataFrame]:
     """For every day D, which children are on the attention list at D and for which reason
     (metrics.md, straight from the rows), then per child and reason the first day on it and the
     day after the last (null: still on it after every date in the data). Checks on the way that
     those days are one unbroken run and that the list's "since" is its first day: what lets a
-    list as of D be read as starts_on <= D < ends_on."""
+    list as of D be read as starts_on <= D < ends_on. The steps: the same days cut where the
+    child's attempts (counted visits by D) or its latest counted visit by D change."""
     kids = _frame(conn, children)
     vis = _frame(conn, visits)
     refs = _frame(conn, referrals)
@@ -374,12 +377,15 @@ def expected_spans(conn) -> pd.DataFrame:
     rc, rd = refs.child_id.map(child).to_numpy()[protective], _days(refs.referred_on)[protective]
     n = len(kids)
     runs = {}                                        # (child, reason) -> [first, last, since]
+    steps = {}                  # (child, reason) -> [[first, last, (attempts, latest), since]]
     last = max(x[x < NEVER].max() for x in (removed, vd, rd)) + 1
     for day in range(listed.min(), last + 1):
         on = (listed <= day) & (removed > day)
         counted = (vd >= listed[vc]) & (vd <= day) & on[vc]
         n_visits = np.bincount(vc[counted], minlength=n)
         seen = np.bincount(vc[counted & is_seen], minlength=n) > 0
+        latest = np.full(n, -1)
+        np.maximum.at(latest, vc[counted], vd[counted])
         third = np.full(n, NEVER)
         number = np.zeros(len(vc), int)              # the visit's place among its child's counted
         for i in np.flatnonzero(counted):
@@ -396,17 +402,37 @@ def expected_spans(conn) -> pd.DataFrame:
                 assert run[1] in (day - 1, day), f"{kids.child_id[i]} {reason}: off and on again"
                 assert since[i] == run[0], f"{kids.child_id[i]} {reason}: since is not day one"
                 run[1] = day
+                now = (int(n_visits[i]), int(latest[i]))
+                step = steps.setdefault((kids.child_id[i], reason), [])
+                if not step or step[-1][2] != now:
+                    step.append([day, day, now, since[i]])
+                step[-1][1] = day
     rows = [(c, r, kids.district_code[child[c]], kids.cohort[child[c]], kids.listed_on[child[c]],
              first, None if end == last else end + 1) for (c, r), (first, end, _) in runs.items()]
     df = pd.DataFrame(rows, columns=["child_id", "reason", "district_code", "cohort",
                                      "listed_on", "starts_on", "ends_on"])
-    df["starts_on"] = pd.to_datetime(df.starts_on, unit="D")
-    df["ends_on"] = pd.to_datetime(pd.Series(df.ends_on, dtype="float64"), unit="D")
-    return _spans(df)
+    step_rows = [(c, r, first, None if end == last else end + 1, kids.district_code[child[c]],
+                  kids.cohort[child[c]], since, attempts, latest_on)
+                 for (c, r), cut in steps.items()
+                 for first, end, (attempts, latest_on), since in cut]
+    cuts = pd.DataFrame(step_rows, columns=["child_id", "reason", "starts_on", "ends_on",
+                                            "district_code", "cohort", "since_on", "attempts",
+                                            "last_visit_on"])
+    for frame in (df, cuts):
+        for column in ("starts_on", "ends_on", "since_on", "last_visit_on"):
+            if column in frame:
+                frame[column] = pd.to_datetime(pd.Series(frame[column], dtype="float64"),
+                                               unit="D")
+    return _spans(df), _steps(cuts)
 
 
 def _spans(df: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(SPAN_KEYS).reset_index(drop=True)[sorted(df.columns)]
+
+
+def _steps(df: pd.DataFrame) -> pd.DataFrame:
+    df = df.assign(attempts=df.attempts.astype("int64"))
+    return df.sort_values(STEP_KEYS).reset_index(drop=True)[sorted(df.columns)]
 
 
 def _counts(df: pd.DataFrame) -> pd.DataFrame:
@@ -420,12 +446,13 @@ def _assert_facts_agree(engine):
         first_visits = expected_first_visits(conn)
         states = expected_first_visit_states(first_visits)
         expected = (*expected_facts(conn), first_visits, expected_visit_days(conn),
-                    expected_alert_runs(conn), expected_counts(conn), expected_spans(conn),
-                    states, *expected_groups_and_attempts(states))
+                    expected_alert_runs(conn), expected_counts(conn),
+                    *expected_spans_and_steps(conn), states,
+                    *expected_groups_and_attempts(states))
         stored = (*stored_facts(conn), _tidy(_frame(conn, first_visit_facts), FIRST_VISIT_KEYS),
                   _tidy(_frame(conn, district_visit_days), VISIT_DAY_KEYS),
                   stored_alert_runs(conn), _counts(_frame(conn, table_counts)),
-                  _spans(_frame(conn, attention_spans)),
+                  _spans(_frame(conn, attention_spans)), _steps(_frame(conn, attention_steps)),
                   _states(_frame(conn, first_visit_states)),
                   *stored_groups_and_attempts(conn, states))
     for want, got in zip(expected, stored, strict=True):

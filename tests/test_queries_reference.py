@@ -124,10 +124,10 @@ def test_first_findings_and_counts_are_the_findings_own(generated, day):
 @pytest.mark.parametrize("day", DAYS, ids=str)
 def test_attention_detail_lists_the_attention_lists_rows(generated, day):
     """attention_detail's children, reasons and since are attention_list's rows (the reference
-    above checks the list), for the city, one district and one cohort: the SQLite file reads
-    the list's table with a copy of its conditions instead of including it. Its attempts and
-    last visit are each child's counted visits up to D in the reference (PostgreSQL counts them
-    in one lateral subquery, SQLite in two)."""
+    above checks the list), for the city, one district and one cohort: it reads attention_steps
+    with a copy of the list's conditions instead of including it. Its attempts and last visit
+    are each child's counted visits up to D in the reference (the query reads them from the
+    step holding D)."""
     engine, ref = generated
     counted = ref.counted_visits(day).groupby("child_id")["visit_date"].agg(["size", "max"])
     columns = list(queries.columns("attention_list"))
