@@ -371,21 +371,14 @@ def ensure_child_status(engine: Engine) -> None:
                 refresh_child_status(conn)
 
 
-_FIRST_ROWS_LINE = re.compile(r"^[ \t]*-- first rows[ \t]*$", re.M)
-
-
 def _first_rows(sql: str, order: tuple[str, ...]) -> str:
     """The statement for the first `row_limit` rows of a query in its header's order: sorted
     and cut by the database, so a list of 84,000 children (scale 30) is never sent whole to
     show its first thousand. Appended to the query's own final select (which has no order of
-    its own), not wrapped around it: PostgreSQL then works out the costly columns (a child's
-    visits) for the first rows only, where a wrapped query had them for every row first.
-    SQLite works out every column of every row before it sorts, so a statement can also mark
-    with a line `-- first rows` the select (a step before its costly columns, with the order's
-    columns) that is to be cut to the same first rows; the mark is a comment, so the whole list
-    reads as before. Column names come from the query's own header, never from input."""
+    its own), not wrapped around it, so that a database that can works out the columns for
+    the first rows only. Column names come from the query's own header, never from input."""
     clause = f"order by {', '.join(order)}\nlimit :row_limit"
-    return f"{_FIRST_ROWS_LINE.sub(clause, sql).rstrip()}\n{clause}"
+    return f"{sql.rstrip()}\n{clause}"
 
 
 def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = None,
