@@ -26,9 +26,13 @@ machine format of ../shared/spec/extract-format.md for the loader, and export ->
 must be byte-identical, so its cells are the database's values. docs/deployment.md says so:
 open an extract in a spreadsheet only through its import dialog (all columns as text).
 """
+import functools
 import re
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Inline Markdown (and Streamlit's directives, maths, HTML): escaped wherever they are.
 _MD_SPECIAL = re.compile(r"""([\\`*_{}\[\]()#+!|<>~:$&])""")
@@ -82,9 +86,29 @@ def dataframe(df: pd.DataFrame) -> pd.DataFrame:
         series = out[column]
         if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_datetime64_any_dtype(series):
             continue  # numbers stay numbers (a negative number is not a formula)
-        out[column] = series.map(cell)
+        out[column] = _cells(series)
     out.columns = [cell(c) if isinstance(c, str) else c for c in out.columns]
     return out
+
+
+def _cells(series: pd.Series) -> pd.Series:
+    """series.map(cell), with `cell` called only where a text starts like a formula: Arrow finds
+    those (a whole list of 431,000 children at scale 30 has none in its ids and names; calling
+    `cell` for each of its text cells took 1.4 s of the download's 3.4 s). A column that is not
+    all text goes one cell at a time."""
+    try:
+        text = pa.array(series, type=pa.string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return series.map(cell)
+    starts = functools.reduce(pc.or_, (pc.starts_with(text, mark) for mark in FORMULA_START))
+    rows = np.flatnonzero(starts.fill_null(False).to_numpy(zero_copy_only=False))
+    if len(rows):
+        values = series.to_numpy(dtype=object, copy=True)
+        values[rows] = [cell(v) for v in values[rows]]
+        text = pa.array(values, type=pa.string(), from_pandas=True)
+    # As pandas' own text on that Arrow array (no copy), which to_csv writes in two thirds of
+    # the time of Python objects.
+    return pd.Series(pd.array(text, dtype="str"), index=series.index, name=series.name)
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
