@@ -96,10 +96,9 @@ def _cells(series: pd.Series) -> pd.Series:
     those (a whole list of 431,000 children at scale 30 has none in its ids and names; calling
     `cell` for each of its text cells took 1.4 s of the download's 3.4 s). A column that is not
     all text goes one cell at a time."""
-    try:
-        text = pa.array(series, type=pa.string(), from_pandas=True)
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
+    if pd.api.types.infer_dtype(series, skipna=True) not in ("string", "empty"):
         return series.map(cell)
+    text = pa.array(series, type=pa.string(), from_pandas=True)
     starts = functools.reduce(pc.or_, (pc.starts_with(text, mark) for mark in FORMULA_START))
     rows = np.flatnonzero(starts.fill_null(False).to_numpy(zero_copy_only=False))
     if len(rows):

@@ -498,11 +498,14 @@ def test_a_csv_keeps_numbers_numbers_and_has_no_formula_cell():
 def test_a_csv_quotes_the_same_cells_as_one_cell_at_a_time():
     """csv_bytes looks at each distinct value once (a long list repeats its district names):
     the file is the one quoting every cell in turn gives, for text in object and in pandas' own
-    string columns, with missing values, numbers in text and numbers among text."""
+    string columns, with missing values, numbers in text and numbers among text, and for a
+    column of dates as Python objects."""
     values = ["=1+1", "Mapo-gu", None, "-12", "+cmd", "=1+1", float("nan"), "@x", 7, "\tx"] * 30
     df = pd.DataFrame({"mixed": pd.Series(values, dtype=object),
                        "text": pd.Series([v if isinstance(v, str) else None for v in values],
-                                         dtype="str")})
+                                         dtype="str"),
+                       "days": pd.Series([pd.Timestamp("2021-03-02").date(), None] * 150,
+                                         dtype=object)})
     one_at_a_time = df.assign(**{c: df[c].map(safe_text.cell) for c in df.columns})
     assert safe_text.csv_bytes(df) == one_at_a_time.to_csv(index=False).encode("utf-8")
     assert b"'=1+1" in safe_text.csv_bytes(df) and b"\n=" not in safe_text.csv_bytes(df)
