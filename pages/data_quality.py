@@ -90,7 +90,10 @@ else:
         query cuts each kind's first rows). Plain pandas on names taken in the run, so that the
         download can make the whole list ready off the script thread."""
         districts, cohorts, kinds_named = names
-        ordered = rows.sort_values(["district_code", "date", "child_id"], ignore_index=True)
+        # The rows come in the runner's order, child id first (queries/runner.py): sorted by
+        # district and date alone, stably, they are in child order within those. Comparing the
+        # ids again took 0.68 s of the city's whole list at scale 30 (0.13 s now).
+        ordered = rows.sort_values(["district_code", "date"], kind="stable", ignore_index=True)
         return ordered.assign(district_name=ordered["district_code"].map(districts),
                               cohort_name=ordered["cohort"].map(cohorts),
                               finding_name=ordered["finding"].map(kinds_named))[

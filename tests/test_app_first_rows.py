@@ -96,7 +96,7 @@ def _first_rows_totals(at) -> list[int]:
 
 @pytest.mark.parametrize("role, district", [("response_team", None), ("district", "11440")])
 def test_the_briefing_reads_only_the_first_rows_of_the_attention_list(
-        monkeypatch, generated_url, few_rows, list_reads, role, district):
+        monkeypatch, generated_url, few_rows, list_reads, role, district, downloads):
     whole, _ = _whole(generated_url, "attention_detail", district=district)
     order = whole.sort_values(["severity", "since", "child_id", "reason"], ignore_index=True)
     list_reads.clear()  # the test's own reads above
@@ -112,6 +112,7 @@ def test_the_briefing_reads_only_the_first_rows_of_the_attention_list(
     # the list was asked for up to its first rows only, and for the viewer's district in SQL
     details = [r for r in list_reads if r[0] == "attention_detail"]
     assert details and all(r[3] == FIRST and r[1] == district for r in details), details
+    assert _downloaded(downloads, "attention_list") == order["child_id"].tolist()
 
     # a filter on the page: one cohort, every reason (the query's own cohort filter)
     at.pills(key="briefing_cohorts").set_value(["neglect_risk"]).run()
@@ -127,6 +128,15 @@ def test_the_briefing_reads_only_the_first_rows_of_the_attention_list(
     assert len(both) in _first_rows_totals(at)
     assert f"{len(both):,} of {len(whole):,} children shown" in " ".join(
         c.value for c in at.caption)
+    # the download, built when clicked, has the chosen whole list, in the order shown
+    assert _downloaded(downloads, "attention_list") == both["child_id"].tolist()
+
+
+def _downloaded(downloads, prefix: str) -> list:
+    """The child ids of the CSV sent by the download whose file name starts with `prefix`,
+    built as a click builds it."""
+    (build,) = [d for name, d in downloads.items() if name.startswith(prefix)]
+    return pd.read_csv(io.BytesIO(build()))["child_id"].tolist()
 
 
 def test_district_detail_reads_only_a_heads_first_rows(monkeypatch, generated_url, few_rows,
