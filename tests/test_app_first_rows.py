@@ -48,6 +48,13 @@ def downloads(monkeypatch):
     return sent
 
 
+def _downloaded(downloads, prefix: str) -> list:
+    """The child ids of the CSV sent by the download whose file name starts with `prefix`,
+    built as a click builds it."""
+    (build,) = [d for name, d in downloads.items() if name.startswith(prefix)]
+    return pd.read_csv(io.BytesIO(build()))["child_id"].tolist()
+
+
 @pytest.fixture
 def few_rows(monkeypatch):
     from pages.common import layout
@@ -132,13 +139,6 @@ def test_the_briefing_reads_only_the_first_rows_of_the_attention_list(
     assert _downloaded(downloads, "attention_list") == both["child_id"].tolist()
 
 
-def _downloaded(downloads, prefix: str) -> list:
-    """The child ids of the CSV sent by the download whose file name starts with `prefix`,
-    built as a click builds it."""
-    (build,) = [d for name, d in downloads.items() if name.startswith(prefix)]
-    return pd.read_csv(io.BytesIO(build()))["child_id"].tolist()
-
-
 def test_district_detail_reads_only_a_heads_first_rows(monkeypatch, generated_url, few_rows,
                                                        list_reads, downloads):
     whole, day = _whole(generated_url, "attention_list", district="11440")
@@ -154,8 +154,7 @@ def test_district_detail_reads_only_a_heads_first_rows(monkeypatch, generated_ur
     lists = [r for r in list_reads if r[0] == "attention_list"]
     assert lists and all(r[1] == "11440" and r[3] == FIRST for r in lists), lists
     # the download, built when clicked, has the whole list, in the same order
-    csv = pd.read_csv(io.BytesIO(downloads[f"attention_list_11440_{day}.csv"]()))
-    assert csv["child_id"].tolist() == order["child_id"].tolist()
+    assert _downloaded(downloads, f"attention_list_11440_{day}.csv") == order["child_id"].tolist()
 
 
 @pytest.mark.parametrize("role", ["response_team", "district"])
@@ -186,8 +185,7 @@ def test_data_quality_reads_each_kinds_first_rows_with_its_count(
     assert [r[0] for r in list_reads] == ["data_quality_findings_first"], list_reads
     assert list_reads[0][1] == district
     # the download, built when clicked, has the kind's whole list
-    csv = pd.read_csv(io.BytesIO(downloads[f"data_quality_{kind}.csv"]()))
-    assert csv["child_id"].tolist() == of_kind["child_id"].tolist()
+    assert _downloaded(downloads, f"data_quality_{kind}.csv") == of_kind["child_id"].tolist()
 
 
 @pytest.mark.parametrize("page", ["pages/briefing.py", "pages/district_detail.py"])

@@ -496,10 +496,10 @@ def test_a_csv_keeps_numbers_numbers_and_has_no_formula_cell():
 
 
 def test_a_csv_quotes_the_same_cells_as_one_cell_at_a_time():
-    """csv_bytes looks at each distinct value once (a long list repeats its district names):
-    the file is the one quoting every cell in turn gives, for text in object and in pandas' own
-    string columns, with missing values, numbers in text and numbers among text, and for a
-    column of dates as Python objects."""
+    """csv_bytes quotes only the text cells Arrow finds starting like a formula: the file is
+    the one quoting every cell in turn gives, for text in object and in pandas' own string
+    columns, with missing values, numbers in text and numbers among text, and for a column of
+    dates as Python objects (one cell at a time there)."""
     values = ["=1+1", "Mapo-gu", None, "-12", "+cmd", "=1+1", float("nan"), "@x", 7, "\tx"] * 30
     df = pd.DataFrame({"mixed": pd.Series(values, dtype=object),
                        "text": pd.Series([v if isinstance(v, str) else None for v in values],
