@@ -27,12 +27,14 @@ must be byte-identical, so its cells are the database's values. docs/deployment.
 open an extract in a spreadsheet only through its import dialog (all columns as text).
 """
 import functools
+import os
 import re
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 # Inline Markdown (and Streamlit's directives, maths, HTML): escaped wherever they are.
 _MD_SPECIAL = re.compile(r"""([\\`*_{}\[\]()#+!|<>~:$&])""")
@@ -43,6 +45,7 @@ _AUTOLINK = re.compile(r"(?i)(?<=[a-z0-9]):/|www\.|@")
 ZERO_WIDTH = "\u200b"
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\x0b\x0c]+")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_DAY_NS = 86_400 * 10**9
 _PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -111,5 +114,54 @@ def _cells(series: pd.Series) -> pd.Series:
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """`df` as UTF-8 CSV bytes with formula-leading cells neutralised (no index)."""
-    return dataframe(df).to_csv(index=False).encode("utf-8")
+    """`df` as UTF-8 CSV bytes with formula-leading cells neutralised (no index): the bytes of
+    pandas' to_csv, written by Arrow where it writes the same ones (_arrow_csv)."""
+    safe = dataframe(df)
+    fast = _arrow_csv(safe)
+    return fast if fast is not None else safe.to_csv(index=False).encode("utf-8")
+
+
+def _arrow_csv(df: pd.DataFrame) -> bytes | None:
+    """The bytes `df.to_csv(index=False)` gives, written by Arrow's CSV writer, for a frame of
+    text, integer and date columns with no cell that needs quotes; None for any other frame.
+
+    A child list is that kind of frame: the city's 431,000 findings at scale 30 take 0.06 s
+    here against 0.8 s in pandas, most of a download's time after the query. Arrow quotes either
+    every text cell or none, where pandas quotes only a cell holding a comma, a quote or a line
+    break: so none, and a frame with such a cell (Arrow refuses it) is left to pandas. Floats
+    and booleans are spelt differently by the two ("1.0" / "1", "True" / "true"), and a lone
+    column's empty cell is quoted by pandas alone: left to pandas too."""
+    if len(df.columns) < 2:
+        return None
+    arrays = [_arrow_column(series) for _, series in df.items()]
+    if any(a is None for a in arrays):
+        return None
+    table = pa.Table.from_arrays(arrays, names=[str(i) for i in range(len(arrays))])
+    sink = pa.BufferOutputStream()
+    try:
+        pa_csv.write_csv(table, sink, pa_csv.WriteOptions(
+            include_header=False, quoting_style="none", eol=os.linesep))
+    except pa.ArrowInvalid:     # a cell pandas would quote
+        return None
+    header = df.head(0).to_csv(index=False).encode("utf-8")
+    return header + sink.getvalue().to_pybytes()
+
+
+def _arrow_column(series: pd.Series) -> pa.Array | None:
+    """A column as Arrow writes it the way pandas does, or None. Dates: pandas writes a column
+    of midnights as days (2021-03-02), as Arrow writes date32; a time of day would not cast."""
+    dtype = series.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return None
+    if pd.api.types.is_integer_dtype(dtype):
+        return pa.array(series, from_pandas=True)
+    if pd.api.types.is_datetime64_dtype(dtype):     # without a time zone
+        moments = series.to_numpy(dtype="datetime64[ns]")
+        nanos = moments[~np.isnat(moments)].view("int64")
+        if (nanos % _DAY_NS).any():     # Arrow's cast would drop the time of day
+            return None
+        return pa.array(series, from_pandas=True).cast(pa.date32())
+    if pd.api.types.is_string_dtype(dtype) and pd.api.types.infer_dtype(
+            series, skipna=True) in ("string", "empty"):
+        return pa.array(series, type=pa.string(), from_pandas=True)
+    return None
