@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from data.status import DERIVED, refresh_child_status
+from queries import whole_list
 
 QUERY_DIR = Path(__file__).resolve().parent
 COHORTS = ("repeat_report", "neglect_risk")
@@ -418,6 +419,8 @@ def run(name: str, engine: Engine, *, as_of: dt.date, district: str | None = Non
         params = derived_params(as_of, *programme_dates(conn))
         params.update(district=district, cohort=cohort, row_limit=limit)
         needed = {k: params[k] for k in stmt._bindparams}
+        if limit is None and name in CHILD_LEVEL and conn.dialect.name == "postgresql":
+            return whole_list.read(conn, stmt, needed, query.columns)
         raw = column_arrays(conn.execute(stmt, needed))
         n = len(next(iter(raw.values())))
         post = _POSTPROCESS.get(name)
