@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+from sqlalchemy.exc import DBAPIError
 
 # The runner's column kinds as Arrow reads them from PostgreSQL's CSV.
 _TYPES = {"text": pa.string(), "date": pa.date32(), "count": pa.int64(),
@@ -27,12 +28,22 @@ def read(conn, stmt, params: dict, columns) -> pd.DataFrame:
     # Days as PostgreSQL writes them in ISO form whatever the server's default style (this
     # transaction only: the runner's connection ends it).
     conn.exec_driver_sql("set local datestyle = 'ISO, YMD'")
+    statement = f"copy ({compiled.string}) to stdout (format csv)"
+    bound = compiled.construct_params(params)
     buffer = bytearray()
-    with conn.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f"copy ({compiled.string}) to stdout (format csv)",
-                         compiled.construct_params(params)) as copy:
+    driver = conn.connection.driver_connection
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement, bound) as copy:
             for block in copy:
                 buffer += block
+    except conn.dialect.loaded_dbapi.Error as error:
+        # As SQLAlchemy raises a driver's error (the pages catch SQLAlchemyError and say the
+        # database is not answering), the connection dropped from the pool if it is lost.
+        lost = conn.dialect.is_disconnect(error, driver, None)
+        if lost:
+            conn.invalidate(error)
+        raise DBAPIError.instance(statement, bound, error, conn.dialect.loaded_dbapi.Error,
+                                  connection_invalidated=lost) from error
     if not buffer:      # no rows (Arrow reads no columns from an empty file)
         return _frame(pa.table({name: pa.array([], _TYPES[kind]) for name, kind in columns}),
                       columns)

@@ -5,6 +5,7 @@ from datetime import date
 import pandas as pd
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
 import queries
 from data.db import make_engine
@@ -75,3 +76,20 @@ def test_text_to_quote_missing_values_and_every_kind_come_back_as_read_row_by_ro
         assert by_copy["child_id"].tolist()[:4] == ["", "C0000001", "C0000001", "a,b"]
         assert by_copy["district_code"].tolist()[1:3] == [" padded ", "Mapo-gu"]
         assert None in by_copy["child_id"].tolist() and "" in by_copy["district_code"].tolist()
+
+
+def test_a_database_error_during_the_copy_is_sqlalchemys_and_the_connection_goes_on(
+        pg_server_url):
+    """The pages catch SQLAlchemy's errors (a page that says the database is not answering):
+    a statement cancelled halfway through its COPY raises one, and the pooled connection is
+    used again afterwards."""
+    engine = make_engine(pg_server_url)
+    slow = text("select g::text as child_id from generate_series(1, 1000000) g "
+                "where pg_sleep(0.00001) is not null")
+    with pytest.raises(OperationalError, match="statement timeout"):
+        with engine.connect() as conn:
+            conn.exec_driver_sql("set local statement_timeout = 200")
+            whole_list.read(conn, slow, {}, (("child_id", "text"),))
+    with engine.connect() as conn:
+        assert conn.execute(text("select 1")).scalar() == 1
+    engine.dispose()
