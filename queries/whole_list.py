@@ -48,7 +48,7 @@ def read(conn, stmt, params: dict, columns) -> pd.DataFrame:
         return _frame(pa.table({name: pa.array([], _TYPES[kind]) for name, kind in columns}),
                       columns)
     table = pa_csv.read_csv(
-        pa.py_buffer(bytes(buffer)),
+        pa.py_buffer(buffer),      # read in place, not copied
         read_options=pa_csv.ReadOptions(column_names=names),
         # A text value may hold a line break (quoted): PostgreSQL writes NULL as an empty field
         # and an empty text as "", which these options tell apart.
