@@ -17,6 +17,7 @@ import hashlib
 import os
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 import plotly.io as pio
@@ -70,12 +71,20 @@ class _Chromium:
     def _call(self, coroutine, seconds: float, what: str):
         future = asyncio.run_coroutine_threadsafe(asyncio.wait_for(coroutine, seconds),
                                                   self._loop)
+        started = time.monotonic()
         try:
             # a little longer than the loop's own deadline: for a loop that is itself stuck
             return future.result(seconds + 5)
         except TimeoutError:
             future.cancel()
             raise _NoAnswer(f"Chromium did not {what} within {seconds:.0f} s") from None
+        except Exception as error:
+            # Cancelled at the deadline, choreographer says the browser "seemed to close
+            # immediately after starting" (its BrowserFailedError): a missed deadline all the
+            # same, which is tried again, not a Chromium that cannot run.
+            if time.monotonic() - started >= seconds:
+                raise _NoAnswer(f"Chromium did not {what} within {seconds:.0f} s") from error
+            raise
 
     def png(self, spec: dict) -> bytes:
         layout = spec["layout"]
