@@ -73,10 +73,9 @@ def open_district(page, code: str) -> None:
     box.press_sequentially(code)  # filters the list (long lists are drawn only in part)
     server.click_and_settle(page, page.get_by_role("option").filter(has_text=code).first,
                             in_place=True)
-    # The choice's run asks for the district and reruns (pages/district_detail.py); wait until
-    # the rerun shows it. A click elsewhere before then can probably undo the choice: it
-    # interrupts the run that applied it and carries the sidebar's old district. The full suite
-    # on 2 cores once went on to every page with no district chosen.
+    # The choice's run asks for the district and reruns (pages/district_detail.py): wait until
+    # the page shows it, so that a choice that did not take fails here, by name. The full suite
+    # on 2 cores once went on to every page with no district chosen (cause not found).
     expect(page.locator("h1").first).to_contain_text(code, timeout=60_000)
 
 
