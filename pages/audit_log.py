@@ -2,7 +2,7 @@
 import streamlit as st
 
 from access import audit
-from pages.common import data, i18n, layout
+from pages.common import data, first_paint, i18n, layout
 
 T = {
     "en": {
@@ -41,6 +41,7 @@ if data.viewer().role != "response_team":
     layout.not_for_role()
     st.stop()
 layout.page_header(t["title"], t["subtitle"])
+first_paint.tables_at_once()  # the table is the page
 limit = st.select_slider(t["limit"], options=[100, 500, 2000, 10000], value=500, key="audit_limit")
 events = audit.recent(data.engine(), limit=limit)
 

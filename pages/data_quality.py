@@ -3,7 +3,7 @@ figure of the dashboard means."""
 import pandas as pd
 import streamlit as st
 
-from pages.common import data, definitions, filters, i18n, layout, per_view
+from pages.common import data, definitions, filters, first_paint, i18n, layout, per_view
 
 T = {
     "en": {
@@ -46,6 +46,7 @@ layout.require_data()
 f = filters.current()
 scope = i18n.district_title(f.district) + " · " + i18n.cohort_name(f.cohort)
 layout.page_header(t["title"], t["subtitle"].format(as_of=i18n.fmt_date(f.as_of), scope=scope))
+first_paint.tables_at_once()  # no figure or chart before the tables: they are the first screen
 
 # --- Freshness: the whole database, whatever the filters --------------------------------------
 st.subheader(t["freshness_head"], help=layout.definition("newest_date"))

@@ -78,3 +78,16 @@ def test_the_notes_are_in_the_tabs_language(monkeypatch, generated_url):
                            filter_lang="ko")).run()
     no_exception(at)
     assert _notes(at) and set(_notes(at)) == {"표를 불러오는 중…"}
+
+
+def test_a_page_of_tables_draws_them_at_once_and_the_next_page_still_waits(monkeypatch,
+                                                                             generated_url):
+    """Data quality's first screen is its tables (first_paint.tables_at_once): a new tab gets them
+    in the first run, with no area waiting for the paint. Nothing reported a paint, so the next
+    page's charts still wait for it (the tab has not loaded the charts' script)."""
+    at = _new_tab(app_test(monkeypatch, generated_url, page="pages/data_quality.py")).run()
+    no_exception(at)
+    assert len(at.dataframe) >= 2 and not _notes(at) and not _reporters(at)
+    at.switch_page("pages/overview.py").run()
+    no_exception(at)
+    assert _notes(at) == ["Drawing the chart…"] * 2 and _drawn(at) == 0
