@@ -130,9 +130,10 @@ def tables_at_once() -> None:
     """Called at the top of a page whose first screen is its tables, with no headline figure or
     chart before them: this run draws its tables at once, in a new tab too. The grid's code is
     light, and waiting only put a round trip before the window: Data quality's came sooner drawn
-    at once (warm tab 2.00 -> 1.62 s, cold 2.36 -> 2.06 s). Not for a table behind figures or a
-    chart, which it holds back: the Daily briefing's first figure came 0.3-0.4 s later, and
-    Referrals' chart 0.3 s later (docs/shared-path.md, stop 28)."""
+    at once (a warm tab, median of 11 runs: 2.13 -> 1.79 s; a cold tab gained nothing clear).
+    Not for a table behind figures or a chart, which it holds back: the Daily briefing's first
+    figure came 0.3-0.4 s later, and Referrals' chart 0.3 s later (docs/shared-path.md,
+    stop 28)."""
     data.once_per_run(_TABLES_AT_ONCE, lambda: True)
 
 
